@@ -1,0 +1,26 @@
+/**
+ * Names of the environment variables that configure the functions.
+ *
+ * The stack (`lib/`) sets them, local AWS (`local/`) sets them, and `functions/shared/config.ts`
+ * reads them: this map is the one place the names are spelled.
+ */
+export const ENV = {
+  /** ARN of the Aurora cluster the Data API talks to. */
+  databaseClusterArn: 'DATABASE_CLUSTER_ARN',
+  /** ARN of the Secrets Manager secret holding the database credentials. */
+  databaseSecretArn: 'DATABASE_SECRET_ARN',
+  /** Name of the PostgreSQL database. */
+  databaseName: 'DATABASE_NAME',
+  /** Name of the DynamoDB table holding WebSocket connections and subscriptions. */
+  connectionsTable: 'CONNECTIONS_TABLE',
+  /** `https://` URL of the WebSocket API stage, used for the `@connections` management API. */
+  connectionsEndpoint: 'CONNECTIONS_ENDPOINT',
+  /** Seconds a connection record lives before its TTL removes it (API Gateway's 2 h maximum). */
+  connectionTtlSeconds: 'CONNECTION_TTL_SECONDS',
+  /** Powertools' service name, shown in every log line. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools' log level. */
+  logLevel: 'POWERTOOLS_LOG_LEVEL',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
