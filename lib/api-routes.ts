@@ -6,6 +6,8 @@
  * handler modules. Plain data: no CDK import, so local AWS can read it cheaply.
  */
 
+import { ENV, type EnvName } from '../functions/shared/env.ts';
+
 /** What a function may touch. The stack grants exactly these, and sets only their variables. */
 export type Access =
   /** Data API statements on the cluster, and reading its secret. */
@@ -14,6 +16,21 @@ export type Access =
   | 'connections'
   /** `execute-api:ManageConnections` on the WebSocket API. */
   | 'manageConnections';
+
+/** The environment variables each kind of access brings; a function gets only those it needs. */
+export const accessEnvironment: Record<Access, readonly EnvName[]> = {
+  database: [ENV.databaseClusterArn, ENV.databaseSecretArn, ENV.databaseName],
+  connections: [ENV.connectionsTable, ENV.connectionTtlSeconds],
+  manageConnections: [ENV.connectionsEndpoint],
+};
+
+/** Every function's environment variable names, its access aside. */
+export const commonEnvironment: readonly EnvName[] = [ENV.serviceName, ENV.logLevel];
+
+/** The environment variable names a function is given. */
+export function environmentNames(fn: FunctionSpec): EnvName[] {
+  return [...commonEnvironment, ...new Set(fn.access.flatMap((access) => accessEnvironment[access]))];
+}
 
 export interface FunctionSpec {
   /** Construct id stem, e.g. `Health` becomes `HealthFunction`. */
