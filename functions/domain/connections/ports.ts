@@ -1,0 +1,28 @@
+/** A WebSocket connection as hiroba records it. */
+export interface Connection {
+  connectionId: string;
+  /** Set once connections are authenticated. */
+  userId?: string;
+  connectedAt: Date;
+  /** After this moment the record is ignored and DynamoDB's TTL removes it. */
+  expiresAt: Date;
+}
+
+/** Where connections and their channel subscriptions are kept. */
+export interface ConnectionStore {
+  save(connection: Connection): Promise<void>;
+  /** Removes the connection and every subscription it holds. Removing an unknown id is not an error. */
+  remove(connectionId: string): Promise<void>;
+}
+
+/** A frame pushed to one WebSocket client. */
+export interface Frame {
+  type: string;
+  data?: unknown;
+}
+
+/** Pushes frames to connected clients. */
+export interface ConnectionNotifier {
+  /** Resolves `false` when the connection is gone. */
+  send(connectionId: string, frame: Frame): Promise<boolean>;
+}

@@ -1,0 +1,30 @@
+import { createDataApi } from '#adapters/data-api';
+import { dynamoDbConnectionStore } from '#adapters/dynamodb-connections';
+import { makeCheckHealth } from '#domain/health/check-health';
+import { connectionsConfig, databaseConfig } from '#shared/config';
+import { logger } from '#shared/logger';
+import { httpHandler, json } from '#shared/middleware/http';
+
+// No retries: a health check reports a resuming database at once instead of waiting for it.
+const database = createDataApi({
+  ...databaseConfig(),
+  retry: { budgetMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
+});
+const connections = dynamoDbConnectionStore(connectionsConfig());
+
+const checkHealth = makeCheckHealth({
+  probes: {
+    database: async () => {
+      await database.query('select 1 as ok');
+    },
+    connections: () => connections.probe(),
+  },
+  onFailure: (dependency, error) =>
+    logger.warn('Dependency check failed', { dependency, error: error as Error }),
+});
+
+export const handler = httpHandler(async () => {
+  const { retryAfterSeconds, ...report } = await checkHealth();
+  if (retryAfterSeconds === undefined) return json(200, report);
+  return json(503, report, { 'retry-after': String(retryAfterSeconds) });
+});

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { apiGatewayNotifier } from '#adapters/api-gateway-notifier';
+import { managementConfig } from '#shared/config';
+import { webSocketMessageHandler } from '#shared/middleware/websocket';
+
+const notifier = apiGatewayNotifier(managementConfig());
+
+export const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, ({ reply }) =>
+  reply({ type: 'pong' }),
+);

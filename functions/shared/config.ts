@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ENV } from './env.ts';
+
+const arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
+const url = z.url({ protocol: /^https?$/ });
+
+/**
+ * Reads and validates a group of environment variables once, on first use (at cold start), and throws
+ * one error naming every missing or malformed variable.
+ */
+function fromEnvironment<Shape extends z.ZodRawShape>(shape: Shape): () => z.infer<z.ZodObject<Shape>> {
+  let value: z.infer<z.ZodObject<Shape>> | undefined;
+  return () => {
+    if (value) return value;
+    const parsed = z.object(shape).safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+    }
+    value = parsed.data;
+    return value;
+  };
+}
+
+const database = fromEnvironment({
+  [ENV.databaseClusterArn]: arn,
+  [ENV.databaseSecretArn]: arn,
+  [ENV.databaseName]: z.string().min(1),
+});
+
+/** Where the Data API finds the database. */
+export function databaseConfig() {
+  const env = database();
+  return {
+    clusterArn: env[ENV.databaseClusterArn],
+    secretArn: env[ENV.databaseSecretArn],
+    database: env[ENV.databaseName],
+  };
+}
+
+const connections = fromEnvironment({
+  [ENV.connectionsTable]: z.string().min(1),
+  [ENV.connectionTtlSeconds]: z.coerce.number().int().positive().default(7200),
+});
+
+/** The table of WebSocket connections and how long a record of one lives. */
+export function connectionsConfig() {
+  const env = connections();
+  return { tableName: env[ENV.connectionsTable], ttlSeconds: env[ENV.connectionTtlSeconds] };
+}
+
+const management = fromEnvironment({ [ENV.connectionsEndpoint]: url });
+
+/** The `@connections` management API of the WebSocket stage. */
+export function managementConfig() {
+  return { endpoint: management()[ENV.connectionsEndpoint] };
+}

@@ -1,0 +1,41 @@
+/** What went wrong, independent of the transport that reports it. */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'rate-limited'
+  | 'unavailable';
+
+export interface DomainErrorOptions {
+  cause?: unknown;
+  /** Offending fields, for `invalid`: field path → what is wrong with it. */
+  details?: Record<string, string>;
+  /** For `rate-limited` and `unavailable`: when a retry may succeed. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * An error the domain means to report to the caller. The HTTP and WebSocket middleware map its `kind`
+ * to a status or an error frame; anything that is not a `DomainError` is a bug and becomes a generic 500.
+ */
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
+  readonly details: Record<string, string> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: DomainErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'DomainError';
+    this.kind = kind;
+    this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** The contract's machine-readable error code for each kind (`not_found`, `rate_limited`, ...). */
+export function errorCode(kind: ErrorKind): string {
+  return kind.replace('-', '_');
+}

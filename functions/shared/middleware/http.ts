@@ -1,0 +1,55 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { DomainError, type ErrorKind, errorCode } from '../errors.ts';
+import { logger } from '../logger.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** HTTP status of each kind of domain error. */
+export const httpStatus: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  'rate-limited': 429,
+  unavailable: 503,
+};
+
+/** A JSON answer. API answers are never cached: they depend on who asks. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The contract's error answer for any error: domain errors keep their kind, everything else is a bare 500. */
+export function errorResponse(error: unknown): HttpResult {
+  if (error instanceof DomainError) {
+    const headers: Record<string, string> = {};
+    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+    const body = { error: { code: errorCode(error.kind), message: error.message, details: error.details } };
+    return json(httpStatus[error.kind], body, headers);
+  }
+  logger.error('Unhandled error', error as Error);
+  return json(500, { error: { code: 'internal', message: 'Something went wrong on our side.' } });
+}
+
+const mapErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  onError: async (request) => {
+    request.response = errorResponse(request.error);
+  },
+});
+
+/** The middleware stack of every HTTP API handler: structured logs, then error mapping. */
+export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>) {
+  return middy<HttpEvent, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(mapErrors())
+    .handler(handler);
+}
