@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Tests provoke errors on purpose; their log lines would only drown the report.
+          env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
         },
       },
       {

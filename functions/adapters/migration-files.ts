@@ -26,5 +26,8 @@ export async function readMigrations(directory: URL): Promise<Migration[]> {
 export function splitStatements(sql: string): string[] {
   return (splitQuery(sql, { ...postgreSplitterOptions, ignoreComments: true }) as string[])
     .map((statement) => statement.trim())
-    .filter((statement) => statement.length > 0);
+    .filter((statement) => !onlyComments.test(statement));
 }
+
+// The splitter drops comments before a statement but returns a trailing run of comments as if it were one.
+const onlyComments = /^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*\s*$/;

@@ -35,7 +35,7 @@ export function makeApplyMigrations({
     const owner = randomUUID();
     const waitUntil = Date.now() + lockWaitMs;
     while (!(await store.tryLock(owner, leaseSeconds))) {
-      if (Date.now() > waitUntil) throw new DomainError('conflict', 'Another migration run holds the lock.');
+      if (Date.now() >= waitUntil) throw new DomainError('conflict', 'Another migration run holds the lock.');
       log('Waiting for another migration run to finish');
       await sleep(2_000);
     }

@@ -1,0 +1,56 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '#shared/errors';
+import { type HttpEvent, httpHandler, json } from '#shared/middleware/http';
+
+const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
+const event = { rawPath: '/api/x', headers: {}, requestContext: {} } as unknown as HttpEvent;
+
+describe('httpHandler', () => {
+  it('passes a handler result through', async () => {
+    const handler = httpHandler(async () => json(201, { id: 1 }));
+
+    expect(await handler(event, context)).toEqual({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: '{"id":1}',
+    });
+  });
+
+  it('maps a domain error to the contract error body and status', async () => {
+    const handler = httpHandler(async () => {
+      throw new DomainError('invalid', 'content is required', { details: { content: 'Required' } });
+    });
+
+    const result = await handler(event, context);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body ?? '')).toEqual({
+      error: { code: 'invalid', message: 'content is required', details: { content: 'Required' } },
+    });
+  });
+
+  it('adds Retry-After to unavailable and rate-limited answers', async () => {
+    const handler = httpHandler(async () => {
+      throw new DomainError('rate-limited', 'slow down', { retryAfterSeconds: 3 });
+    });
+
+    const result = await handler(event, context);
+
+    expect(result.statusCode).toBe(429);
+    expect(result.headers?.['retry-after']).toBe('3');
+    expect(JSON.parse(result.body ?? '').error.code).toBe('rate_limited');
+  });
+
+  it('turns any other error into a 500 that leaks nothing', async () => {
+    const handler = httpHandler(async () => {
+      throw new Error('password=hunter2 at db.internal:5432');
+    });
+
+    const result = await handler(event, context);
+
+    expect(result.statusCode).toBe(500);
+    expect(result.body).not.toContain('hunter2');
+    expect(JSON.parse(result.body ?? '').error.code).toBe('internal');
+  });
+});

@@ -1,0 +1,109 @@
+import type { Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { Frame } from '#domain/connections/ports';
+import { DomainError } from '#shared/errors';
+import {
+  type WebSocketEvent,
+  webSocketLifecycleHandler,
+  webSocketMessageHandler,
+} from '#shared/middleware/websocket';
+
+const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
+const event = (body?: string) =>
+  ({ body, requestContext: { connectionId: 'conn-1', routeKey: 'test' } }) as unknown as WebSocketEvent;
+
+function recordingNotifier() {
+  const sent: { connectionId: string; frame: Frame }[] = [];
+  return {
+    sent,
+    notifier: {
+      send: async (connectionId: string, frame: Frame) => {
+        sent.push({ connectionId, frame });
+        return true;
+      },
+    },
+  };
+}
+
+describe('webSocketMessageHandler', () => {
+  const data = z.object({ channelId: z.string().min(1) });
+
+  it('hands valid data to the handler, which replies to the sender', async () => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, data }, async ({ data, reply }) =>
+      reply({ type: 'ok', data: data.channelId }),
+    );
+
+    const result = await handler(event('{"type":"x","data":{"channelId":"c1"}}'), context);
+
+    expect(result.statusCode).toBe(200);
+    expect(sent).toEqual([{ connectionId: 'conn-1', frame: { type: 'ok', data: 'c1' } }]);
+  });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['JSON null', 'null'],
+    ['a JSON array', '[1]'],
+  ])('answers %s with an invalid error frame', async (_, body) => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, data }, async () => {});
+
+    await handler(event(body), context);
+
+    expect(sent[0]?.frame).toEqual({
+      type: 'error',
+      data: { code: 'invalid', message: 'A frame must be a JSON object.', details: undefined },
+    });
+  });
+
+  it('names the invalid fields', async () => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, data }, async () => {});
+
+    await handler(event('{"type":"x","data":{}}'), context);
+
+    expect(sent[0]?.frame).toMatchObject({
+      type: 'error',
+      data: { code: 'invalid', details: { 'data.channelId': expect.any(String) } },
+    });
+  });
+
+  it('answers an unexpected failure with a generic error frame', async () => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {
+      throw new Error('secret internals');
+    });
+
+    await handler(event('{"type":"x"}'), context);
+
+    expect(sent[0]?.frame).toEqual({
+      type: 'error',
+      data: { code: 'internal', message: 'Something went wrong on our side.' },
+    });
+  });
+});
+
+describe('webSocketLifecycleHandler', () => {
+  it('accepts when the handler succeeds', async () => {
+    const handler = webSocketLifecycleHandler(async () => {});
+
+    expect((await handler(event(), context)).statusCode).toBe(200);
+  });
+
+  it('refuses with the status of a domain error', async () => {
+    const handler = webSocketLifecycleHandler(async () => {
+      throw new DomainError('forbidden', 'no');
+    });
+
+    expect((await handler(event(), context)).statusCode).toBe(403);
+  });
+
+  it('fails the invocation on any other error', async () => {
+    const handler = webSocketLifecycleHandler(async () => {
+      throw new Error('table missing');
+    });
+
+    await expect(handler(event(), context)).rejects.toThrow('table missing');
+  });
+});
