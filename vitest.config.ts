@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           // Tests provoke errors on purpose; their log lines would only drown the report.
           env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+          // Groups run one after another: on two cores, integration and infra would starve each other.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -17,6 +19,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // Each file starts its own local AWS (PostgreSQL included): keep two cores from thrashing.
           maxWorkers: 2,
+          sequence: { groupOrder: 2 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -26,6 +29,7 @@ export default defineConfig({
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
           globalSetup: ['test/infra/global-setup.ts'],
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 300_000,
         },

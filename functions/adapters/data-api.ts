@@ -6,6 +6,7 @@ import {
   RDSDataClient,
   RollbackTransactionCommand,
   type SqlParameter,
+  TransactionNotFoundException,
 } from '@aws-sdk/client-rds-data';
 import { DomainError } from '#shared/errors';
 import { logger } from '#shared/logger';
@@ -150,9 +151,11 @@ export function createDataApi(options: DataApiOptions): DataApi {
               transactionId,
             }),
           )
-          .catch((rollbackError: unknown) =>
-            logger.warn('Rollback failed', { error: rollbackError as Error }),
-          );
+          .catch((rollbackError: unknown) => {
+            // The Data API ends a transaction itself when a statement in it fails.
+            if (rollbackError instanceof TransactionNotFoundException) return;
+            logger.warn('Rollback failed', { error: rollbackError as Error });
+          });
         throw error;
       }
     },

@@ -1,0 +1,119 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataApi, type DataApi } from '#adapters/data-api';
+import { dataApiMigrationStore } from '#adapters/data-api-migration-store';
+import { readMigrations } from '#adapters/migration-files';
+import { makeApplyMigrations } from '#domain/migrations/apply-migrations';
+import { type DataApiEmulator, startDataApi } from '#local/data-api/server';
+import { type PostgresServer, startPostgres } from '#local/postgres';
+
+const clusterArn = 'arn:aws:rds:us-east-1:000000000000:cluster:migrations-test';
+const secretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:migrations-test';
+
+describe('the migration runner through the Data API', () => {
+  let root: string;
+  let postgres: PostgresServer;
+  let emulator: DataApiEmulator;
+  let client: RDSDataClient;
+  let databases = 0;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hiroba-migrations-'));
+    postgres = await startPostgres({ dataDir: join(root, 'pg') });
+    emulator = await startDataApi({ postgres, clusterArn, secretArn });
+    client = new RDSDataClient({
+      endpoint: emulator.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.stop();
+    await postgres?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** A fresh database per test, reached through the Data API. */
+  async function freshDatabase(): Promise<DataApi> {
+    const database = `migrations_${++databases}`;
+    await postgres.ensureDatabase(database);
+    return createDataApi({ clusterArn, secretArn, database, client });
+  }
+
+  /** A directory of migration files. */
+  async function migrationsDir(files: Record<string, string>): Promise<URL> {
+    const dir = await mkdtemp(join(root, 'files-'));
+    for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+    return pathToFileURL(`${dir}/`);
+  }
+
+  const run = async (db: DataApi, dir: URL) =>
+    makeApplyMigrations({ store: dataApiMigrationStore(db), lockWaitMs: 10_000 })(await readMigrations(dir));
+
+  it("applies the project's migrations, seeding the general and random channels", async () => {
+    const db = await freshDatabase();
+
+    const result = await run(db, new URL('../../migrations/', import.meta.url));
+
+    expect(result.applied.length).toBeGreaterThan(0);
+    const channels = await db.query<{ name: string }>('select name from channels order by name');
+    expect(channels.map((c) => c.name)).toEqual(['general', 'random']);
+  });
+
+  it('applies nothing the second time', async () => {
+    const db = await freshDatabase();
+    const dir = await migrationsDir({ '0001_a.sql': 'create table a (id int);' });
+    await run(db, dir);
+
+    expect(await run(db, dir)).toEqual({ applied: [], alreadyApplied: ['0001_a.sql'] });
+  });
+
+  it('leaves the schema at the last good migration when one fails', async () => {
+    const db = await freshDatabase();
+    const dir = await migrationsDir({
+      '0001_good.sql': 'create table good (id int);',
+      '0002_bad.sql': 'create table half (id int);\ninsert into nowhere values (1);',
+    });
+
+    await expect(run(db, dir)).rejects.toThrow(/nowhere/);
+
+    const tables = await db.query<{ name: string }>(
+      "select table_name as name from information_schema.tables where table_schema = 'public' order by 1",
+    );
+    expect(tables.map((t) => t.name)).toEqual(['good', 'schema_migration_lock', 'schema_migrations']);
+    const applied = await db.query<{ name: string }>('select name from schema_migrations');
+    expect(applied).toEqual([{ name: '0001_good.sql' }]);
+    expect(await db.query('select * from schema_migration_lock')).toEqual([]);
+  });
+
+  it('fails without changing anything when an applied migration was edited', async () => {
+    const db = await freshDatabase();
+    await run(db, await migrationsDir({ '0001_a.sql': 'create table a (id int);' }));
+
+    const edited = await migrationsDir({
+      '0001_a.sql': 'create table a (id bigint);',
+      '0002_b.sql': 'create table b (id int);',
+    });
+
+    await expect(run(db, edited)).rejects.toThrow(/0001_a.sql was edited/);
+    expect(await db.query("select to_regclass('b')::text as b")).toEqual([{ b: null }]);
+  });
+
+  it('never lets two concurrent runs apply the same migration', async () => {
+    const db = await freshDatabase();
+    const dir = await migrationsDir({
+      '0001_a.sql': 'create table a (id int);',
+      '0002_b.sql': 'create table b (id int);',
+    });
+
+    const results = await Promise.all([run(db, dir), run(db, dir)]);
+
+    expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_a.sql', '0002_b.sql']);
+    expect(await db.query('select count(*)::int as n from schema_migrations')).toEqual([{ n: 2 }]);
+  });
+});
