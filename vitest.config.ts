@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
           // Each file starts its own local AWS (PostgreSQL included): keep two cores from thrashing.
           maxWorkers: 2,
           sequence: { groupOrder: 2 },

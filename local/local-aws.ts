@@ -1,0 +1,213 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
+import { createDataApi } from '#adapters/data-api';
+import { dataApiMigrationStore } from '#adapters/data-api-migration-store';
+import { readMigrations } from '#adapters/migration-files';
+import { makeApplyMigrations } from '#domain/migrations/apply-migrations';
+import { ENV } from '#shared/env';
+import {
+  environmentNames,
+  type FunctionSpec,
+  httpRoutes,
+  webSocketRouteSelectionExpression,
+  webSocketRoutes,
+  webSocketStageName,
+} from '../lib/api-routes.ts';
+import { type DataApiEmulator, startDataApi } from './data-api/server.ts';
+import { createTablesFromTemplate, startDynamoDb } from './dynamodb.ts';
+import { startEdge } from './edge.ts';
+import { startHttpApi } from './http-api.ts';
+import { createLambdaRuntime } from './lambda-runtime.ts';
+import { startPostgres } from './postgres.ts';
+import { startS3 } from './s3/server.ts';
+import { type CloudFormationTemplate, localStackFacts, synthesizeTemplate } from './template.ts';
+import { startWebSocketApi } from './websocket-api.ts';
+
+/** Fixed identities of local AWS; nothing checks them but the emulators themselves. */
+export const localAccount = {
+  region: 'us-east-1',
+  accountId: '000000000000',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
+  clusterArn: 'arn:aws:rds:us-east-1:000000000000:cluster:hiroba-local',
+  secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:hiroba-local-db',
+  database: 'hiroba',
+  mediaBucket: 'hiroba-media-local',
+} as const;
+
+export interface LocalAwsOptions {
+  /** Where PostgreSQL, DynamoDB and S3 keep their state. */
+  stateDir: string;
+  /** The edge's port; 0 picks a free one. */
+  port: number;
+  /** Directory of the built web app the edge serves. */
+  webRoot: string;
+  /** Data API statement timeout, 45 s as in AWS unless a test wants it short. */
+  statementTimeoutMs?: number;
+  /** WebSocket idle and maximum connection times (10 min and 2 h as in AWS). */
+  idleTimeoutMs?: number;
+  maxConnectionMs?: number;
+  /** Powertools log level of the functions. */
+  logLevel?: string;
+  /** The stack's synthesized template; synthesized afresh (a few seconds) when absent. */
+  template?: CloudFormationTemplate;
+}
+
+/** Every endpoint local AWS serves. */
+export interface LocalAwsEndpoints {
+  /** The CloudFront-like edge: the one origin browsers and clients use. */
+  edge: string;
+  dataApi: string;
+  dynamoDb: string;
+  s3: string;
+  httpApi: string;
+  webSocket: string;
+  management: string;
+}
+
+export interface LocalAws {
+  endpoints: LocalAwsEndpoints;
+  /** The Data API emulator, whose `pauseFor` plays Aurora resuming from 0 ACU. */
+  dataApi: DataApiEmulator;
+  /** The connections table's local name. */
+  connectionsTable: string;
+  /** Stops everything, in reverse order of starting. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts local AWS: PostgreSQL behind the Data API emulator, DynamoDB with the stack's tables, S3, the
+ * functions behind the HTTP and WebSocket API emulators, and the edge in front. Migrations are applied
+ * through the Data API by the runner the stack's custom resource uses.
+ */
+export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws> {
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
+  };
+  try {
+    await mkdir(options.stateDir, { recursive: true });
+    const { region, credentials } = localAccount;
+    const template = options.template ?? (await synthesizeTemplate());
+    const facts = localStackFacts(template);
+
+    const postgres = await startPostgres({ dataDir: join(options.stateDir, 'postgres') });
+    stops.push(postgres.stop);
+    await postgres.ensureDatabase(localAccount.database);
+
+    const dataApi = await startDataApi({
+      postgres,
+      clusterArn: localAccount.clusterArn,
+      secretArn: localAccount.secretArn,
+      defaultDatabase: localAccount.database,
+      statementTimeoutMs: options.statementTimeoutMs,
+    });
+    stops.push(dataApi.stop);
+
+    const dynamoDb = await startDynamoDb({ dataDir: join(options.stateDir, 'dynamodb') });
+    stops.push(dynamoDb.stop);
+    const tables = await createTablesFromTemplate(dynamoDb.url, template);
+    const connectionsTable = tables[facts.connectionsTableLogicalId];
+    if (!connectionsTable) throw new Error(`Table ${facts.connectionsTableLogicalId} was not created`);
+
+    const s3 = await startS3({
+      buckets: [{ name: localAccount.mediaBucket }],
+      dataDir: join(options.stateDir, 's3'),
+      region,
+      credentials,
+    });
+    stops.push(s3.stop);
+
+    await applyMigrations(dataApi.url);
+
+    // The management endpoint is only known once the WebSocket API listens, and the functions behind
+    // it need it: environments are computed on each cold start, by then it is set.
+    let managementUrl = '';
+    const values: Record<string, string> = {
+      [ENV.databaseClusterArn]: localAccount.clusterArn,
+      [ENV.databaseSecretArn]: localAccount.secretArn,
+      [ENV.databaseName]: localAccount.database,
+      [ENV.connectionsTable]: connectionsTable,
+      [ENV.connectionTtlSeconds]: String(facts.connectionTtlSeconds),
+      [ENV.serviceName]: 'hiroba',
+      [ENV.logLevel]: options.logLevel ?? 'INFO',
+    };
+    const runtime = createLambdaRuntime({
+      environment: (fn: FunctionSpec) => ({
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
+        AWS_ENDPOINT_URL_S3: s3.url,
+        ...Object.fromEntries(
+          environmentNames(fn).map((name) => [
+            name,
+            name === ENV.connectionsEndpoint ? managementUrl : (values[name] ?? ''),
+          ]),
+        ),
+      }),
+    });
+    stops.push(runtime.stop);
+
+    const webSocketApi = await startWebSocketApi({
+      routes: webSocketRoutes,
+      runtime,
+      stageName: webSocketStageName,
+      routeSelectionExpression: webSocketRouteSelectionExpression,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxConnectionMs: options.maxConnectionMs,
+    });
+    stops.push(webSocketApi.stop);
+    managementUrl = webSocketApi.managementUrl;
+
+    const httpApi = await startHttpApi({ routes: httpRoutes, runtime, throttle: facts.httpThrottle });
+    stops.push(httpApi.stop);
+
+    const edge = await startEdge({
+      port: options.port,
+      httpApiUrl: httpApi.url,
+      webSocketUrl: webSocketApi.url,
+      media: { s3Url: s3.url, bucket: localAccount.mediaBucket, region, credentials },
+      webRoot: options.webRoot,
+    });
+    stops.push(edge.stop);
+
+    return {
+      endpoints: {
+        edge: edge.url,
+        dataApi: dataApi.url,
+        dynamoDb: dynamoDb.url,
+        s3: s3.url,
+        httpApi: httpApi.url,
+        webSocket: webSocketApi.url,
+        management: webSocketApi.managementUrl,
+      },
+      dataApi,
+      connectionsTable,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function applyMigrations(endpoint: string) {
+  const client = new RDSDataClient({
+    endpoint,
+    region: localAccount.region,
+    credentials: localAccount.credentials,
+  });
+  const db = createDataApi({
+    clusterArn: localAccount.clusterArn,
+    secretArn: localAccount.secretArn,
+    database: localAccount.database,
+    client,
+  });
+  const migrations = await readMigrations(new URL('../migrations/', import.meta.url));
+  const result = await makeApplyMigrations({ store: dataApiMigrationStore(db) })(migrations);
+  client.destroy();
+  return result;
+}

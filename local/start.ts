@@ -1,0 +1,50 @@
+/**
+ * `npm start`: builds the web app and runs hiroba on local AWS until Ctrl-C.
+ * State lives in `.hiroba/` and survives restarts; delete the directory to start afresh.
+ */
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { startLocalAws } from './local-aws.ts';
+
+const stateDir = fileURLToPath(new URL('../.hiroba/', import.meta.url));
+const webRoot = `${stateDir}web`;
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  process.exit(1);
+}
+
+console.log('Building the web app...');
+await build({
+  configFile: fileURLToPath(new URL('../web/vite.config.ts', import.meta.url)),
+  build: { outDir: webRoot, emptyOutDir: true },
+  logLevel: 'warn',
+});
+
+console.log('Starting local AWS...');
+const local = await startLocalAws({ stateDir, port, webRoot, logLevel: process.env.HIROBA_LOG_LEVEL });
+const { endpoints } = local;
+
+console.log(`
+hiroba is running at ${endpoints.edge}
+
+  web app, /api, /ws, /images  ${endpoints.edge}   (the local edge, as CloudFront in AWS)
+  HTTP API                     ${endpoints.httpApi}
+  WebSocket API                ${endpoints.webSocket}   (@connections: ${endpoints.management})
+  RDS Data API                 ${endpoints.dataApi}   (PostgreSQL 17 underneath)
+  DynamoDB                     ${endpoints.dynamoDb}   (table ${local.connectionsTable})
+  S3                           ${endpoints.s3}
+
+State: ${stateDir}   Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping local AWS...`);
+  await local.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

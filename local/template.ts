@@ -1,0 +1,59 @@
+import { ENV } from '#shared/env';
+
+/** The parts of a synthesized CloudFormation template that local AWS reads. */
+export interface CloudFormationTemplate {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+
+/** What local AWS takes from the stack, so that it cannot drift from what `cdk deploy` creates. */
+export interface LocalStackFacts {
+  /** Logical id of the table the functions are told to use as `CONNECTIONS_TABLE`. */
+  connectionsTableLogicalId: string;
+  connectionTtlSeconds: number;
+  /** The HTTP API stage's throttling. */
+  httpThrottle: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * Synthesizes the stack in-process, with asset bundling skipped (local AWS runs the handler sources,
+ * not bundles), and returns its template.
+ */
+export async function synthesizeTemplate(): Promise<CloudFormationTemplate> {
+  const { synthesizeHirobaTemplate } = await import('../bin/hiroba.ts');
+  return synthesizeHirobaTemplate() as CloudFormationTemplate;
+}
+
+/** Reads the facts local AWS needs from the template, failing loudly when the stack changed shape. */
+export function localStackFacts(template: CloudFormationTemplate): LocalStackFacts {
+  const resources = Object.values(template.Resources);
+  const variables = resources
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    .map(
+      (fn) =>
+        ((fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+          {}) as Record<string, unknown>,
+    );
+  const tableRef = variables.map((v) => v[ENV.connectionsTable]).find((value) => value !== undefined) as
+    | { Ref?: string }
+    | undefined;
+  const ttl = variables.map((v) => v[ENV.connectionTtlSeconds]).find((value) => value !== undefined);
+  const stage = resources.find(
+    (resource) =>
+      resource.Type === 'AWS::ApiGatewayV2::Stage' && resource.Properties?.StageName === '$default',
+  );
+  const routeSettings = stage?.Properties?.DefaultRouteSettings as
+    | { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }
+    | undefined;
+  if (!tableRef?.Ref) throw new Error(`No function in the template sets ${ENV.connectionsTable} to a table`);
+  if (routeSettings?.ThrottlingRateLimit === undefined || routeSettings.ThrottlingBurstLimit === undefined) {
+    throw new Error('The HTTP API stage in the template has no throttling');
+  }
+  return {
+    connectionsTableLogicalId: tableRef.Ref,
+    connectionTtlSeconds: Number(ttl ?? 7200),
+    httpThrottle: {
+      rateLimit: routeSettings.ThrottlingRateLimit,
+      burstLimit: routeSettings.ThrottlingBurstLimit,
+    },
+  };
+}

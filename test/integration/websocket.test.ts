@@ -1,0 +1,87 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { localAccount } from '#local/local-aws';
+import { eventually, startTestAws, type TestAws } from './support/local-aws.ts';
+
+/** Opens a WebSocket through the edge and collects the frames it receives. */
+async function connect(aws: TestAws) {
+  const socket = new WebSocket(`${aws.endpoints.edge.replace(/^http/, 'ws')}/ws`);
+  const frames: unknown[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const next = async () => {
+    await eventually(async () => frames.length > 0, 5_000, 'a frame');
+    return frames.shift();
+  };
+  return { socket, next };
+}
+
+describe('the WebSocket API through the local edge', () => {
+  let aws: TestAws;
+  let table: DynamoDBDocumentClient;
+  const connectionItems = async () => {
+    const { Items = [] } = await table.send(new ScanCommand({ TableName: aws.connectionsTable }));
+    return Items.filter((item) => String(item.pk).startsWith('CONN#'));
+  };
+
+  beforeAll(async () => {
+    aws = await startTestAws();
+    table = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: aws.endpoints.dynamoDb,
+        region: localAccount.region,
+        credentials: localAccount.credentials,
+      }),
+    );
+  });
+  afterAll(async () => {
+    table?.destroy();
+    await aws?.dispose();
+  });
+
+  it('answers ping with pong', async () => {
+    const { socket, next } = await connect(aws);
+
+    socket.send(JSON.stringify({ type: 'ping' }));
+
+    expect(await next()).toEqual({ type: 'pong' });
+    socket.close();
+  });
+
+  it('records a connection while it is open and forgets it once closed', async () => {
+    await eventually(async () => (await connectionItems()).length === 0, 5_000, 'earlier connections to go');
+    const { socket } = await connect(aws);
+    await eventually(async () => (await connectionItems()).length === 1, 5_000, 'the connection record');
+    const [item] = await connectionItems();
+    expect(item).toMatchObject({
+      sk: 'META',
+      connectionId: expect.any(String),
+      expiresAt: expect.any(Number),
+    });
+    expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000);
+
+    socket.close();
+
+    await eventually(async () => (await connectionItems()).length === 0, 5_000, 'the record to go');
+  });
+
+  it('answers a malformed frame with an error frame and keeps the connection open', async () => {
+    const { socket, next } = await connect(aws);
+
+    socket.send('not json');
+    expect(await next()).toMatchObject({ type: 'error', data: { code: 'invalid' } });
+    socket.send(JSON.stringify({ type: 'no-such-type' }));
+    expect(await next()).toMatchObject({
+      type: 'error',
+      data: { code: 'invalid', message: 'Unknown frame type "no-such-type".' },
+    });
+    socket.send(JSON.stringify({ type: 'ping' }));
+    expect(await next()).toEqual({ type: 'pong' });
+    socket.close();
+  });
+});
