@@ -1,15 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ENV } from './env.ts';
 
-const arn = z.string().regex(/^arn:aws[a-z-]*:/, 'must be an ARN');
+const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:/, 'must be an ARN'));
 const url = z.url({ protocol: /^https?$/ });
 
 /**
  * Reads and validates a group of environment variables once, on first use (at cold start), and throws
  * one error naming every missing or malformed variable.
  */
-function fromEnvironment<Shape extends z.ZodRawShape>(shape: Shape): () => z.infer<z.ZodObject<Shape>> {
-  let value: z.infer<z.ZodObject<Shape>> | undefined;
+function fromEnvironment<Shape extends z.core.$ZodLooseShape>(
+  shape: Shape,
+): () => z.infer<z.ZodMiniObject<Shape>> {
+  let value: z.infer<z.ZodMiniObject<Shape>> | undefined;
   return () => {
     if (value) return value;
     const parsed = z.object(shape).safeParse(process.env);
@@ -25,7 +27,7 @@ function fromEnvironment<Shape extends z.ZodRawShape>(shape: Shape): () => z.inf
 const database = fromEnvironment({
   [ENV.databaseClusterArn]: arn,
   [ENV.databaseSecretArn]: arn,
-  [ENV.databaseName]: z.string().min(1),
+  [ENV.databaseName]: z.string().check(z.minLength(1)),
 });
 
 /** Where the Data API finds the database. */
@@ -39,8 +41,8 @@ export function databaseConfig() {
 }
 
 const connections = fromEnvironment({
-  [ENV.connectionsTable]: z.string().min(1),
-  [ENV.connectionTtlSeconds]: z.coerce.number().int().positive().default(7200),
+  [ENV.connectionsTable]: z.string().check(z.minLength(1)),
+  [ENV.connectionTtlSeconds]: z._default(z.coerce.number().check(z.int(), z.positive()), 7200),
 });
 
 /** The table of WebSocket connections and how long a record of one lives. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { apiGatewayNotifier } from '#adapters/api-gateway-notifier';
 import { managementConfig } from '#shared/config';
 import { webSocketMessageHandler } from '#shared/middleware/websocket';

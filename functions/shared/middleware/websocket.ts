@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ConnectionNotifier, Frame } from '#domain/connections/ports';
 import { DomainError, errorCode } from '../errors.ts';
 import { logger } from '../logger.ts';
@@ -65,7 +65,7 @@ export function errorFrame(error: unknown): Frame {
  * malformed, and any domain error, is answered with an `error` frame and the connection stays open.
  * Route handlers answer through `reply` (the `@connections` API), not through their return value.
  */
-export function webSocketMessageHandler<Schema extends z.ZodType>(
+export function webSocketMessageHandler<Schema extends z.ZodMiniType>(
   options: { notifier: ConnectionNotifier; data: Schema },
   handler: (message: MessageContext<z.infer<Schema>>, context: Context) => Promise<void>,
 ) {
@@ -89,7 +89,7 @@ export function webSocketMessageHandler<Schema extends z.ZodType>(
     });
 }
 
-function parseData<Schema extends z.ZodType>(body: string | undefined, schema: Schema): z.infer<Schema> {
+function parseData<Schema extends z.ZodMiniType>(body: string | undefined, schema: Schema): z.infer<Schema> {
   let frame: unknown;
   try {
     frame = JSON.parse(body ?? '');

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Frame } from '#domain/connections/ports';
 import { DomainError } from '#shared/errors';
 import {
@@ -27,7 +27,7 @@ function recordingNotifier() {
 }
 
 describe('webSocketMessageHandler', () => {
-  const data = z.object({ channelId: z.string().min(1) });
+  const data = z.object({ channelId: z.string().check(z.minLength(1)) });
 
   it('hands valid data to the handler, which replies to the sender', async () => {
     const { notifier, sent } = recordingNotifier();

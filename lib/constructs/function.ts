@@ -1,0 +1,239 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ENV, type EnvName } from '../../functions/shared/env.ts';
+import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
+import type { LogLevel } from '../config.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The repository root: NodejsFunction's project root, and where `functions/handlers/` lives. */
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Lets an ESM bundle `require()` Node built-ins: the AWS SDK's CommonJS code does, and esbuild's ESM
+ * output otherwise dies at cold start with "Dynamic require of node:https is not supported".
+ */
+export const esmRequireBanner =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The Aurora cluster a function with `database` access talks to through the Data API. */
+export interface DatabaseTarget {
+  readonly cluster: DatabaseCluster;
+  readonly databaseName: string;
+}
+
+/** The WebSocket API stage a function with `manageConnections` access pushes frames through. */
+export interface ConnectionsTarget {
+  /** `https://` URL of the stage, for the `@connections` management API. */
+  readonly callbackUrl: string;
+  grantManageConnections(grantee: IGrantable): Grant;
+}
+
+/** What a function may be given access to; only what its spec names is used. */
+export interface FunctionResources {
+  /** Required when the spec has `database` access. */
+  readonly database?: DatabaseTarget;
+  /** Required when the spec has `connections` access. */
+  readonly connectionsTable?: ITableV2;
+  /** Required when the spec has `manageConnections` access. */
+  readonly webSocket?: ConnectionsTarget;
+}
+
+/** Props of {@link HirobaFunction}. */
+export interface HirobaFunctionProps {
+  /** Which handler to deploy, and what it may touch. */
+  readonly spec: FunctionSpec;
+  /** The resources behind the spec's access. */
+  readonly resources: FunctionResources;
+  /**
+   * Log level for Powertools and for Lambda's application log filter.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * How long the function's log group keeps events.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Seconds a connection record lives (for `connections` access).
+   * @default 7200
+   */
+  readonly connectionTtlSeconds?: number;
+  /**
+   * Powertools service name shown in every log line.
+   * @default 'hiroba'
+   */
+  readonly serviceName?: string;
+  /**
+   * Shell commands run after esbuild, e.g. to copy files next to the bundle.
+   * @default - none
+   */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+}
+
+/**
+ * A hiroba Lambda function with the house defaults: Node.js 24 on arm64, a minified ESM bundle (AWS SDK
+ * included) with source maps, its own log group in JSON format, explicit memory and timeout, and exactly
+ * the permissions and environment variables its {@link FunctionSpec} declares.
+ */
+export class HirobaFunction extends Construct {
+  /** The Lambda function. */
+  public readonly function: NodejsFunction;
+  /** The function's own log group. */
+  public readonly logGroup: LogGroup;
+  /** The function's execution role: log writing, tracing and the spec's access, nothing else. */
+  public readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: HirobaFunctionProps) {
+    super(scope, id);
+    const { spec, resources } = props;
+    const logLevel = props.logLevel ?? 'INFO';
+
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role instead of the default AWSLambdaBasicExecutionRole, which may write to any log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the hiroba ${spec.entry} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const afterBundling = props.afterBundling;
+    this.function = new NodejsFunction(this, 'Handler', {
+      entry: path.join(projectRoot, 'functions', 'handlers', `${spec.entry}.ts`),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: `hiroba ${spec.entry}`,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memorySize ?? 256,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[logLevel],
+      systemLogLevelV2: SystemLogLevel.INFO,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        ...this.environment(spec, resources, props),
+        // Stack traces point into the TypeScript sources through the bundle's source map.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        // The SDK's ESM builds tree-shake far better than its CommonJS ones.
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        // Bundle the SDK: the version we test with is the one we run, and `module` resolution pays off.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+        ...(afterBundling && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling,
+          },
+        }),
+      },
+    });
+
+    for (const access of new Set(spec.access)) this.grant(access, resources);
+
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'hiroba functions are only invoked synchronously (API Gateway, the custom resource provider), so a ' +
+        'dead-letter queue would never receive an event; an asynchronous trigger would need one.',
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement (xray:PutTraceSegments, xray:PutTelemetryRecords) uses "*": X-Ray has no ' +
+        'resource-level permissions. Every other statement names its resource.',
+    });
+  }
+
+  private environment(
+    spec: FunctionSpec,
+    resources: FunctionResources,
+    props: HirobaFunctionProps,
+  ): Record<string, string> {
+    const need = <T>(resource: T | undefined, what: string): T => {
+      if (resource === undefined) {
+        throw new Error(`${this.node.path}: function ${spec.id} needs ${what} for its declared access`);
+      }
+      return resource;
+    };
+    // One entry per name, checked exhaustively by the type: adding a name to ENV fails here until it has a value.
+    const values: Record<EnvName, () => string> = {
+      [ENV.databaseClusterArn]: () => need(resources.database, 'a database').cluster.clusterArn,
+      [ENV.databaseSecretArn]: () =>
+        need(need(resources.database, 'a database').cluster.secret, 'a database secret').secretArn,
+      [ENV.databaseName]: () => need(resources.database, 'a database').databaseName,
+      [ENV.connectionsTable]: () => need(resources.connectionsTable, 'the connections table').tableName,
+      [ENV.connectionTtlSeconds]: () => String(props.connectionTtlSeconds ?? 7200),
+      [ENV.connectionsEndpoint]: () => need(resources.webSocket, 'the WebSocket API').callbackUrl,
+      [ENV.serviceName]: () => props.serviceName ?? 'hiroba',
+      [ENV.logLevel]: () => props.logLevel ?? 'INFO',
+    };
+    return Object.fromEntries(environmentNames(spec).map((name) => [name, values[name]()]));
+  }
+
+  private grant(access: Access, resources: FunctionResources): void {
+    switch (access) {
+      case 'database': {
+        const database = resources.database;
+        if (!database) throw new Error(`${this.node.path}: database access needs a database`);
+        // rds-data:* on this cluster only, and reading this cluster's secret only.
+        database.cluster.grantDataApiAccess(this.function);
+        return;
+      }
+      case 'connections': {
+        const table = resources.connectionsTable;
+        if (!table) throw new Error(`${this.node.path}: connections access needs the connections table`);
+        table.grantReadWriteData(this.function);
+        acknowledgeWildcardResource(
+          this.role,
+          `${table.tableArn}/index/*`,
+          "grantReadWriteData covers the table's own indexes (the byConnection GSI a connection's cleanup " +
+            'queries); the wildcard stays inside this table.',
+        );
+        return;
+      }
+      case 'manageConnections': {
+        const webSocket = resources.webSocket;
+        if (!webSocket)
+          throw new Error(`${this.node.path}: manageConnections access needs the WebSocket API`);
+        webSocket.grantManageConnections(this.function);
+        return;
+      }
+      default: {
+        const unknown: never = access;
+        throw new Error(`${this.node.path}: unknown access ${String(unknown)}`);
+      }
+    }
+  }
+}

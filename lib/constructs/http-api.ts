@@ -1,0 +1,118 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { HttpRoute } from '../api-routes.ts';
+
+/**
+ * One JSON object per request. `$context.path` and `$context.routeKey` never include the query string,
+ * and no header is logged, so tokens and API keys stay out of the logs.
+ */
+export const httpAccessLogFormat: Record<string, string> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+};
+
+/** Props of {@link HirobaHttpApi}. */
+export interface HirobaHttpApiProps {
+  /** The routes to serve, each with the function that answers it. */
+  readonly routes: readonly HttpRoute[];
+  /** Looks up the deployed function for a route's function spec id. */
+  readonly functionFor: (specId: string) => IFunction;
+  /**
+   * Stage throttling: steady requests per second.
+   * @default 50
+   */
+  readonly throttleRateLimit?: number;
+  /**
+   * Stage throttling: burst of requests.
+   * @default 100
+   */
+  readonly throttleBurstLimit?: number;
+  /**
+   * Retention of the access log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The HTTP API behind CloudFront's `/api/*`: a `$default` stage (routes carry the `/api` prefix), Lambda
+ * proxy integrations with payload format 2.0, stage throttling and JSON access logs.
+ *
+ * No API Gateway authorizer: hiroba's code checks tokens and API keys, so its 401s carry hiroba's error
+ * body. The execute-api endpoint stays enabled because CloudFront reaches the API through it.
+ */
+export class HirobaHttpApi extends Construct {
+  /** The HTTP API. */
+  public readonly api: HttpApi;
+  /** The auto-deployed `$default` stage. */
+  public readonly stage: HttpStage;
+  /** Where the stage writes its access logs. */
+  public readonly accessLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HirobaHttpApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      description: 'hiroba HTTP API, served under /api/* by CloudFront',
+      createDefaultStage: false,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "hiroba's handlers authenticate every request themselves (OIDC access tokens, hashed API keys), " +
+        "because some routes are public and 401s must carry hiroba's error body, which an API Gateway " +
+        'authorizer cannot produce.',
+    });
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit ?? 50, burstLimit: props.throttleBurstLimit ?? 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(httpAccessLogFormat)),
+      },
+    });
+
+    // One integration per function, shared by all of its routes.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const route of props.routes) {
+      const specId = route.function.id;
+      let integration = integrations.get(specId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${specId}Integration`, props.functionFor(specId), {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        });
+        integrations.set(specId, integration);
+      }
+      this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
+  }
+}

@@ -1,0 +1,395 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  Aws,
+  DefaultStackSynthesizer,
+  DockerImage,
+  Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Function as CloudFrontFunction,
+  Distribution,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
+  OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
+  OriginSslPolicy,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, type IConstruct } from 'constructs';
+import { projectRoot } from './function.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The headers API Gateway needs to complete a WebSocket handshake relayed by CloudFront. */
+export const webSocketHandshakeHeaders = [
+  'Sec-WebSocket-Key',
+  'Sec-WebSocket-Version',
+  'Sec-WebSocket-Protocol',
+  'Sec-WebSocket-Extensions',
+] as const;
+
+/**
+ * Viewer-request function of the web app's behaviour only: a path whose last segment has no dot is a
+ * client-side route, so it gets `index.html`. `/local/*` exists only in local mode, so it is a 404 here
+ * rather than the app. (Distribution-wide error responses would also rewrite the APIs' 403s and 404s.)
+ */
+export const spaFallbackCode = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.indexOf('/local/') === 0) {
+    return { statusCode: 404, statusDescription: 'Not Found' };
+  }
+  var lastSegment = uri.substring(uri.lastIndexOf('/') + 1);
+  if (lastSegment.indexOf('.') === -1) {
+    request.uri = '/index.html';
+  }
+  return request;
+}`;
+
+/** Props of {@link Web}. */
+export interface WebProps {
+  /** Id of the HTTP API served under `/api/*`. */
+  readonly httpApiId: string;
+  /** Id of the WebSocket API served at `/ws` (its stage is named `ws`). */
+  readonly webSocketApiId: string;
+  /** The media bucket served under `/images/*`, by name so the distribution does not reference it. */
+  readonly media: { readonly bucketName: string; readonly bucketRegionalDomainName: string };
+  /**
+   * Custom domain of the distribution; needs `certificateArn`.
+   * @default - the CloudFront domain only
+   */
+  readonly domainName?: string;
+  /**
+   * ACM certificate (us-east-1) for `domainName`.
+   * @default - none
+   */
+  readonly certificateArn?: string;
+  /**
+   * Retention of the web app deployment handler's log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Directory of the Vite web app, built during synthesis.
+   * @default `<project root>/web`
+   */
+  readonly webAppDirectory?: string;
+}
+
+/**
+ * The single origin users see: a CloudFront distribution with the web app (a private bucket), uploaded
+ * images, the HTTP API under `/api/*` and the WebSocket API at `/ws`, security headers on every response.
+ */
+export class Web extends Construct {
+  /** The private bucket holding the built web app. */
+  public readonly bucket: Bucket;
+  /** The distribution. */
+  public readonly distribution: Distribution;
+  /** The SPA fallback on the default behaviour. */
+  public readonly spaFallback: CloudFrontFunction;
+  /** Forwards the token query string and the handshake headers to the WebSocket API. */
+  public readonly webSocketOriginRequestPolicy: OriginRequestPolicy;
+  /** HSTS, CSP, nosniff, frame and referrer policies on every behaviour. */
+  public readonly securityHeaders: ResponseHeadersPolicy;
+  /** `https://` origin users open: the custom domain if any, else the CloudFront domain. */
+  public readonly origin: string;
+  /** Every `https://` origin that serves the app (for CORS on direct uploads). */
+  public readonly origins: readonly string[];
+
+  constructor(scope: Construct, id: string, props: WebProps) {
+    super(scope, id);
+    const webAppDirectory = props.webAppDirectory ?? path.join(projectRoot, 'web');
+
+    this.bucket = new Bucket(this, 'WebBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // The content is a build of the repository: the deployment below empties the bucket on deletion.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'No server access logs: the bucket holds the public build of the web app, read only by this ' +
+        'distribution through origin access control; there is nothing to audit.',
+    });
+
+    this.spaFallback = new CloudFrontFunction(this, 'SpaFallback', {
+      code: FunctionCode.fromInline(spaFallbackCode),
+      runtime: FunctionRuntime.JS_2_0,
+      comment: 'Serves index.html for client-side routes of the web app',
+    });
+
+    this.webSocketOriginRequestPolicy = new OriginRequestPolicy(this, 'WebSocketOriginRequestPolicy', {
+      comment: 'hiroba /ws: the token query string and the WebSocket handshake headers',
+      queryStringBehavior: OriginRequestQueryStringBehavior.all(),
+      headerBehavior: OriginRequestHeaderBehavior.allowList(...webSocketHandshakeHeaders),
+      cookieBehavior: OriginRequestCookieBehavior.none(),
+    });
+
+    this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'hiroba security headers',
+      securityHeadersBehavior: {
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy(props.media.bucketName),
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: true,
+        },
+      },
+    });
+
+    const apiOrigin = (apiId: string) =>
+      new HttpOrigin(`${apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
+        protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+        originSslProtocols: [OriginSslPolicy.TLS_V1_2],
+      });
+    // Imported by name: a reference to the media bucket resource would close a cycle (see Media).
+    const mediaBucket = Bucket.fromBucketAttributes(this, 'MediaOriginBucket', {
+      bucketName: props.media.bucketName,
+      bucketRegionalDomainName: props.media.bucketRegionalDomainName,
+    });
+    const certificate =
+      props.certificateArn === undefined
+        ? undefined
+        : Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn);
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'hiroba',
+      defaultRootObject: 'index.html',
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      ...(certificate && {
+        certificate,
+        domainNames: [props.domainName ?? ''],
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.securityHeaders,
+        functionAssociations: [{ function: this.spaFallback, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        // The APIs refuse plain HTTP instead of redirecting: a redirected POST would be replayed as GET,
+        // and a token sent over HTTP has already leaked.
+        '/api/*': {
+          origin: apiOrigin(props.httpApiId),
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_ALL,
+          cachePolicy: CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: this.securityHeaders,
+        },
+        '/ws': {
+          origin: apiOrigin(props.webSocketApiId),
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: this.webSocketOriginRequestPolicy,
+          responseHeadersPolicy: this.securityHeaders,
+        },
+        '/images/*': {
+          origin: S3BucketOrigin.withOriginAccessControl(mediaBucket),
+          viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: this.securityHeaders,
+        },
+      },
+    });
+    acknowledgeImportedMediaPolicy(this.distribution);
+    this.acknowledgeDistributionFindings(certificate !== undefined);
+
+    const distributionOrigin = `https://${this.distribution.distributionDomainName}`;
+    this.origin = props.domainName === undefined ? distributionOrigin : `https://${props.domainName}`;
+    this.origins = props.domainName === undefined ? [distributionOrigin] : [this.origin, distributionOrigin];
+
+    const deployment = new BucketDeployment(this, 'DeployWebApp', {
+      sources: [
+        Source.asset(webAppDirectory, {
+          exclude: ['dist', 'node_modules'],
+          bundling: { image: DockerImage.fromRegistry('none'), local: viteBuild(webAppDirectory) },
+        }),
+      ],
+      destinationBucket: this.bucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      retainOnDelete: false,
+      logGroup: new LogGroup(this, 'DeployWebAppLogs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    });
+    acknowledgeBucketDeploymentHandler(deployment, this.bucket);
+  }
+
+  private acknowledgeDistributionFindings(hasCertificate: boolean): void {
+    const acknowledge = (id: string, reason: string) =>
+      Validations.of(this.distribution).acknowledge({ id, reason });
+    acknowledge(
+      'AwsSolutions-CFR1',
+      'hiroba is open to users anywhere; a geo restriction would be a product decision, not a default.',
+    );
+    acknowledge(
+      'AwsSolutions-CFR2',
+      'No WAF web ACL by default (about $6/month before requests): API Gateway stage throttling and the ' +
+        "application's own rate limits bound abuse. Attach a web ACL (webAclId) for production traffic.",
+    );
+    acknowledge(
+      'AwsSolutions-CFR3',
+      'Standard logs record the query string, and /ws carries the access token there: logging would write ' +
+        "credentials to S3. API Gateway's access logs (which omit the query string) cover the APIs.",
+    );
+    if (!hasCertificate) {
+      acknowledge(
+        'AwsSolutions-CFR4',
+        'Without the domainName/certificateArn context the distribution uses the default *.cloudfront.net ' +
+          'certificate, whose TLS policy CloudFront fixes; with a custom certificate it requires TLS 1.2 (2021).',
+      );
+    }
+  }
+}
+
+/** The CSP of every response: same-origin everything, plus direct uploads to the media bucket. */
+function contentSecurityPolicy(mediaBucketName: string): string {
+  const uploadEndpoints = [
+    `https://${mediaBucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+    `https://${mediaBucketName}.s3.${Aws.URL_SUFFIX}`,
+  ];
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    // 'self' covers wss:// to the same host (CSP Level 3), which is how the app reaches /ws.
+    `connect-src 'self' ${uploadEndpoints.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Builds the web app with the installed Vite into the asset directory: no Docker, no pre-build step. */
+function viteBuild(webAppDirectory: string): ILocalBundling {
+  return {
+    tryBundle(outputDir: string): boolean {
+      const viteCli = path.join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js');
+      const config = path.join(webAppDirectory, 'vite.config.ts');
+      const result = spawnSync(
+        process.execPath,
+        [viteCli, 'build', '--config', config, '--outDir', outputDir, '--emptyOutDir', '--logLevel', 'warn'],
+        { cwd: webAppDirectory, encoding: 'utf8' },
+      );
+      if (result.status !== 0) {
+        throw new Error(`vite build of ${webAppDirectory} failed:\n${result.stderr}${result.stdout}`);
+      }
+      return true;
+    },
+  };
+}
+
+/** The media origin is imported by name, so CloudFront's helper cannot add its policy: Media does. */
+function acknowledgeImportedMediaPolicy(distribution: Distribution): void {
+  Validations.of(distribution).acknowledge({
+    id: '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+    reason: 'Media.serveThrough adds the origin access control statement to the media bucket policy itself.',
+  });
+}
+
+/**
+ * CDK's BucketDeployment runs its own singleton Lambda (Python, CDK-managed role) at the stack level. It
+ * runs only during deployments, and aws-cdk-lib owns its code, runtime and permissions.
+ */
+function acknowledgeBucketDeploymentHandler(deployment: BucketDeployment, webBucket: Bucket): void {
+  const stack = Stack.of(deployment);
+  const handlers: IConstruct[] = stack.node.children.filter((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  for (const handler of handlers) {
+    for (const [id, reason] of Object.entries(bucketDeploymentFunctionReasons)) {
+      Validations.of(handler).acknowledge({ id, reason });
+    }
+  }
+
+  const role = deployment.handlerRole;
+  const qualifier =
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
+    DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  // CDK's own `${Qualifier}` placeholder, substituted the way CDK does.
+  const assetsBucket = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace(
+    /\$\{Qualifier\}/,
+    qualifier,
+  );
+  const actions: Record<string, string> = {
+    's3:GetBucket*': 'reads the staged web app from the CDK assets bucket (grantRead)',
+    's3:GetObject*': 'reads the staged web app from the CDK assets bucket (grantRead)',
+    's3:List*': 'lists the CDK assets bucket and the web bucket to sync them (grantRead)',
+    's3:Abort*': 'writes the web bucket (grantReadWrite): aborts its own failed multipart uploads',
+    's3:DeleteObject*': 'prunes files of the previous build from the web bucket (grantReadWrite)',
+  };
+  for (const [action, why] of Object.entries(actions)) {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Action::${action}]`,
+      reason: `CDK's BucketDeployment handler ${why}; the statement names its buckets.`,
+    });
+  }
+  acknowledgeWildcardResource(
+    role,
+    `arn:${Aws.PARTITION}:s3:::${assetsBucket}/*`,
+    "CDK's BucketDeployment handler reads the staged web app: an object of the CDK assets bucket.",
+  );
+  acknowledgeWildcardResource(
+    role,
+    `${webBucket.bucketArn}/*`,
+    "CDK's BucketDeployment handler writes the web app's files: objects of the web bucket only.",
+  );
+  acknowledgeWildcardResource(
+    role,
+    '*',
+    "CDK's BucketDeployment handler creates and reads CloudFront invalidations after each deployment; " +
+      'CDK grants cloudfront:CreateInvalidation and GetInvalidation on "*", nothing else.',
+  );
+}
+
+const bucketDeploymentFunctionReasons: Record<string, string> = {
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+    "CDK's BucketDeployment handler role, created by aws-cdk-lib; the handler runs only during deployments.",
+  'AwsSolutions-L1':
+    "CDK's BucketDeployment handler runtime (Python) is chosen and kept current by aws-cdk-lib.",
+  'Serverless-LambdaDLQ':
+    'Invoked synchronously by CloudFormation during deployments only: nothing to dead-letter.',
+  'Serverless-LambdaLatestVersion': "CDK's BucketDeployment handler runtime is chosen by aws-cdk-lib.",
+  'Serverless-LambdaTracing':
+    "CDK's BucketDeployment handler runs only during deployments; tracing adds nothing.",
+};

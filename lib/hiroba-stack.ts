@@ -1,0 +1,145 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { type FunctionSpec, httpRoutes, webSocketRoutes } from './api-routes.ts';
+import { type DatabaseRemovalPolicy, type HirobaConfig, readConfig } from './config.ts';
+import { ConnectionsTable } from './constructs/connections-table.ts';
+import { HirobaDatabase } from './constructs/database.ts';
+import { type FunctionResources, HirobaFunction } from './constructs/function.ts';
+import { HirobaHttpApi } from './constructs/http-api.ts';
+import { Media } from './constructs/media.ts';
+import { Migrations } from './constructs/migrations.ts';
+import { Observability } from './constructs/observability.ts';
+import { Web } from './constructs/web.ts';
+import { HirobaWebSocketApi } from './constructs/websocket-api.ts';
+
+/** Props of {@link HirobaStack}. */
+export interface HirobaStackProps extends StackProps {
+  /**
+   * The deployment settings.
+   * @default - read and validated from CDK context
+   */
+  readonly config?: HirobaConfig;
+}
+
+const removalPolicies: Record<DatabaseRemovalPolicy, RemovalPolicy> = {
+  snapshot: RemovalPolicy.SNAPSHOT,
+  retain: RemovalPolicy.RETAIN,
+  destroy: RemovalPolicy.DESTROY,
+};
+
+/** The function specs the routes use, each once (several routes may share a function). */
+function routeFunctions(): FunctionSpec[] {
+  const byId = new Map<string, FunctionSpec>();
+  for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function)) {
+    const known = byId.get(spec.id);
+    if (known && known !== spec) throw new Error(`Two different functions share the id ${spec.id}`);
+    byId.set(spec.id, spec);
+  }
+  return [...byId.values()];
+}
+
+/** hiroba in one stack: it only wires the constructs in `lib/constructs/` together. */
+export class HirobaStack extends Stack {
+  /** The settings the stack was built with. */
+  public readonly config: HirobaConfig;
+
+  constructor(scope: Construct, id: string, props: HirobaStackProps = {}) {
+    super(scope, id, props);
+    const config = props.config ?? readConfig(this.node);
+    this.config = config;
+
+    const database = new HirobaDatabase(this, 'Database', {
+      minCapacity: config.minCapacity,
+      maxCapacity: config.maxCapacity,
+      backupRetentionDays: config.backupRetentionDays,
+      deletionProtection: config.deletionProtection,
+      removalPolicy: removalPolicies[config.databaseRemovalPolicy],
+      logRetention: config.logRetentionDays,
+    });
+    const connections = new ConnectionsTable(this, 'ConnectionsTable', {
+      deletionProtection: config.deletionProtection,
+    });
+    const webSocketApi = new HirobaWebSocketApi(this, 'WebSocketApi', {
+      throttleRateLimit: config.webSocketThrottleRateLimit,
+      throttleBurstLimit: config.webSocketThrottleBurstLimit,
+      logRetention: config.logRetentionDays,
+    });
+
+    const resources: FunctionResources = {
+      database,
+      connectionsTable: connections.table,
+      webSocket: webSocketApi,
+    };
+    const functions = new Map<string, HirobaFunction>();
+    for (const spec of routeFunctions()) {
+      functions.set(
+        spec.id,
+        new HirobaFunction(this, `${spec.id}Function`, {
+          spec,
+          resources,
+          logLevel: config.logLevel,
+          logRetention: config.logRetentionDays,
+          connectionTtlSeconds: config.connectionTtlSeconds,
+        }),
+      );
+    }
+    const functionFor = (specId: string) => {
+      const fn = functions.get(specId);
+      if (!fn) throw new Error(`No function for spec ${specId}`);
+      return fn.function;
+    };
+
+    const httpApi = new HirobaHttpApi(this, 'HttpApi', {
+      routes: httpRoutes,
+      functionFor,
+      throttleRateLimit: config.httpThrottleRateLimit,
+      throttleBurstLimit: config.httpThrottleBurstLimit,
+      logRetention: config.logRetentionDays,
+    });
+    for (const route of webSocketRoutes)
+      webSocketApi.addRoute(route.routeKey, functionFor(route.function.id));
+
+    const media = new Media(this, 'Media');
+    const web = new Web(this, 'Web', {
+      httpApiId: httpApi.api.apiId,
+      webSocketApiId: webSocketApi.api.apiId,
+      media,
+      domainName: config.domainName,
+      certificateArn: config.certificateArn,
+      logRetention: config.logRetentionDays,
+    });
+    media.serveThrough(web.distribution, web.origins);
+
+    const migrations = new Migrations(this, 'Migrations', {
+      database,
+      logLevel: config.logLevel,
+      logRetention: config.logRetentionDays,
+    });
+
+    new Observability(this, 'Observability', {
+      functions: [...functions.values(), migrations.function],
+      httpApi,
+      webSocketApi,
+      connectionsTable: connections.table,
+      cluster: database.cluster,
+      alarmEmail: config.alarmEmail,
+    });
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output(
+      'DistributionUrl',
+      `https://${web.distribution.distributionDomainName}`,
+      'CloudFront distribution URL',
+    );
+    output('AppOrigin', web.origin, 'The origin users open (custom domain if configured)');
+    output('HttpApiId', httpApi.api.apiId, 'HTTP API id (served under /api/*)');
+    output('WebSocketApiId', webSocketApi.api.apiId, 'WebSocket API id (served at /ws)');
+    output('ConnectionsTableName', connections.table.tableName, 'DynamoDB table of WebSocket connections');
+    output('MediaBucketName', media.bucket.bucketName, 'S3 bucket of uploaded images');
+    output('WebBucketName', web.bucket.bucketName, 'S3 bucket of the built web app');
+    output('DatabaseClusterArn', database.cluster.clusterArn, 'Aurora cluster (Data API resource ARN)');
+    const secret = database.cluster.secret;
+    if (secret) output('DatabaseSecretArn', secret.secretArn, 'Secret the Data API uses for the cluster');
+  }
+}

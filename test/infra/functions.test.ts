@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { environmentNames } from '../../lib/api-routes.ts';
+import {
+  allSpecs,
+  logicalIdsOfType,
+  ourFunctions,
+  referencedId,
+  template,
+  templateJson,
+} from './support/assembly.ts';
+
+describe('functions', () => {
+  it('deploys one function per function spec', () => {
+    expect(
+      ourFunctions()
+        .map((fn) => fn.spec.id)
+        .sort(),
+    ).toEqual(
+      allSpecs()
+        .map((spec) => spec.id)
+        .sort(),
+    );
+  });
+
+  it('runs every function of ours on Node.js 24 on arm64, from the ESM bundle', () => {
+    for (const spec of allSpecs()) {
+      template().hasResourceProperties('AWS::Lambda::Function', {
+        Description: `hiroba ${spec.entry}`,
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
+    }
+  });
+
+  it('puts no Lambda function in the VPC', () => {
+    const functions = logicalIdsOfType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const logicalId of functions) {
+      expect(templateJson().Resources[logicalId]?.Properties?.VpcConfig, logicalId).toBeUndefined();
+    }
+  });
+
+  it('gives every function of ours its own log group, with a retention, in JSON format', () => {
+    const logGroups = ourFunctions().map((fn) => {
+      const loggingConfig = fn.properties.LoggingConfig as { LogGroup?: unknown; LogFormat?: string };
+      expect(loggingConfig.LogFormat, fn.spec.id).toBe('JSON');
+      const logGroup = templateJson().Resources[referencedId(loggingConfig.LogGroup) ?? ''];
+      expect(logGroup?.Type, fn.spec.id).toBe('AWS::Logs::LogGroup');
+      expect(logGroup?.Properties?.RetentionInDays, fn.spec.id).toBe(30);
+      return referencedId(loggingConfig.LogGroup);
+    });
+    expect(new Set(logGroups).size).toBe(ourFunctions().length);
+  });
+
+  it('sets exactly the environment variables each spec declares, plus source maps', () => {
+    for (const fn of ourFunctions()) {
+      const variables = (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(variables).sort(), fn.spec.id).toEqual(
+        [...environmentNames(fn.spec), 'NODE_OPTIONS'].sort(),
+      );
+      expect(variables.NODE_OPTIONS, fn.spec.id).toBe('--enable-source-maps');
+    }
+  });
+
+  it('sets memory and timeout explicitly, from the spec', () => {
+    for (const fn of ourFunctions()) {
+      expect(fn.properties.MemorySize, fn.spec.id).toBe(fn.spec.memorySize ?? 256);
+      expect(fn.properties.Timeout, fn.spec.id).toBe(fn.spec.timeoutSeconds ?? 10);
+    }
+  });
+
+  it('filters application logs at the Powertools log level', () => {
+    for (const fn of ourFunctions()) {
+      const variables = (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(fn.properties.LoggingConfig, fn.spec.id).toMatchObject({
+        ApplicationLogLevel: variables.POWERTOOLS_LOG_LEVEL,
+      });
+    }
+  });
+
+  it('traces every function of ours with X-Ray', () => {
+    for (const spec of allSpecs()) {
+      template().hasResourceProperties('AWS::Lambda::Function', {
+        Description: `hiroba ${spec.entry}`,
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+  });
+
+  it('gives our functions execution roles without AWS managed policies', () => {
+    for (const fn of ourFunctions()) {
+      const roleId = referencedId(fn.properties.Role) ?? '';
+      expect(templateJson().Resources[roleId]?.Type, fn.spec.id).toBe('AWS::IAM::Role');
+      expect(templateJson().Resources[roleId]?.Properties?.ManagedPolicyArns, fn.spec.id).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type DeployedFunction,
+  logicalIdsOfType,
+  onlyResource,
+  ourFunctions,
+  referencedId,
+  templateJson,
+} from './support/assembly.ts';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function roleOf(fn: DeployedFunction): string {
+  const roleId = referencedId(fn.properties.Role);
+  if (!roleId) throw new Error(`${fn.spec.id} has no role of this stack`);
+  return roleId;
+}
+
+/** Every statement of every policy attached to the function's role. */
+function statementsOf(fn: DeployedFunction): Statement[] {
+  const roleId = roleOf(fn);
+  return Object.values(templateJson().Resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .filter((policy) =>
+      ((policy.Properties?.Roles ?? []) as unknown[]).some((role) => referencedId(role) === roleId),
+    )
+    .flatMap(
+      (policy) => ((policy.Properties?.PolicyDocument ?? {}) as { Statement?: Statement[] }).Statement ?? [],
+    );
+}
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+function statementsWithAction(fn: DeployedFunction, prefix: string): Statement[] {
+  return statementsOf(fn).filter((statement) =>
+    actionsOf(statement).some((action) => action.startsWith(prefix)),
+  );
+}
+
+const clusterId = () => onlyResource('AWS::RDS::DBCluster')[0];
+const tableId = () => onlyResource('AWS::DynamoDB::GlobalTable')[0];
+
+describe('least-privilege IAM per function', () => {
+  it('grants rds-data and the secret only to functions with database access', () => {
+    for (const fn of ourFunctions()) {
+      const hasDatabase = fn.spec.access.includes('database');
+      expect(statementsWithAction(fn, 'rds-data:').length > 0, fn.spec.id).toBe(hasDatabase);
+      expect(statementsWithAction(fn, 'secretsmanager:').length > 0, fn.spec.id).toBe(hasDatabase);
+    }
+  });
+
+  it('scopes Data API statements to this cluster and reading its secret', () => {
+    const secretAttachment = onlyResource('AWS::SecretsManager::SecretTargetAttachment')[0];
+    for (const fn of ourFunctions().filter((candidate) => candidate.spec.access.includes('database'))) {
+      for (const statement of statementsWithAction(fn, 'rds-data:')) {
+        expect(JSON.stringify(statement.Resource), fn.spec.id).toContain(`"Ref":"${clusterId()}"`);
+      }
+      const [secret] = statementsWithAction(fn, 'secretsmanager:');
+      expect(secret?.Resource, fn.spec.id).toEqual({ Ref: secretAttachment });
+      expect(actionsOf(secret as Statement).sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+    }
+  });
+
+  it('grants the connections table only to functions with connections access, on that table only', () => {
+    for (const fn of ourFunctions()) {
+      const statements = statementsWithAction(fn, 'dynamodb:');
+      expect(statements.length > 0, fn.spec.id).toBe(fn.spec.access.includes('connections'));
+      for (const statement of statements) {
+        for (const resource of [statement.Resource].flat()) {
+          expect(JSON.stringify(resource), fn.spec.id).toContain(`"${tableId()}","Arn"`);
+        }
+      }
+    }
+  });
+
+  it("grants ManageConnections on the ws stage's @connections only to functions that push frames", () => {
+    const apiId = logicalIdsOfType('AWS::ApiGatewayV2::Api').find(
+      (id) => templateJson().Resources[id]?.Properties?.ProtocolType === 'WEBSOCKET',
+    );
+    for (const fn of ourFunctions()) {
+      const pushes = fn.spec.access.includes('manageConnections');
+      expect(statementsWithAction(fn, 'execute-api:').length > 0, fn.spec.id).toBe(pushes);
+      if (!pushes) continue;
+      const [statement, ...others] = statementsWithAction(fn, 'execute-api:');
+      expect(others, fn.spec.id).toEqual([]);
+      expect(statement?.Action).toBe('execute-api:ManageConnections');
+      const resources = [statement?.Resource].flat().map((resource) => JSON.stringify(resource));
+      const methods = resources.map((resource) => {
+        expect(resource, fn.spec.id).toContain(`{"Ref":"${apiId}"}`);
+        return /"\/ws\/([A-Z]+)\/@connections\/\*"/.exec(resource)?.[1];
+      });
+      expect(methods.sort(), fn.spec.id).toEqual(['DELETE', 'GET', 'POST']);
+    }
+  });
+
+  it('lets each function write only to its own log group', () => {
+    for (const fn of ourFunctions()) {
+      const logGroup = referencedId((fn.properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
+      for (const statement of statementsWithAction(fn, 'logs:')) {
+        expect(referencedId(statement.Resource), fn.spec.id).toBe(logGroup);
+        expect(actionsOf(statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      }
+    }
+  });
+
+  it('uses a "*" resource only for X-Ray, which has no resource-level permissions', () => {
+    for (const fn of ourFunctions()) {
+      for (const statement of statementsOf(fn).filter((candidate) => candidate.Resource === '*')) {
+        expect(
+          actionsOf(statement).every((action) => action.startsWith('xray:')),
+          fn.spec.id,
+        ).toBe(true);
+      }
+    }
+  });
+});

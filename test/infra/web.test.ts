@@ -1,0 +1,351 @@
+import { runInNewContext } from 'node:vm';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { onlyResource, referencedId, template, templateJson } from './support/assembly.ts';
+
+const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+interface Behavior {
+  PathPattern?: string;
+  TargetOriginId: string;
+  ViewerProtocolPolicy: string;
+  AllowedMethods?: string[];
+  CachePolicyId: unknown;
+  OriginRequestPolicyId?: unknown;
+  ResponseHeadersPolicyId?: unknown;
+  FunctionAssociations?: { EventType: string; FunctionARN: unknown }[];
+}
+
+interface DistributionConfig {
+  DefaultCacheBehavior: Behavior;
+  CacheBehaviors: Behavior[];
+  Origins: {
+    Id: string;
+    DomainName: unknown;
+    OriginAccessControlId?: unknown;
+    CustomOriginConfig?: unknown;
+  }[];
+  CustomErrorResponses?: unknown;
+  DefaultRootObject?: string;
+}
+
+function distributionConfig(): DistributionConfig {
+  return onlyResource('AWS::CloudFront::Distribution')[1].Properties
+    ?.DistributionConfig as DistributionConfig;
+}
+
+function behavior(pathPattern: string): Behavior {
+  const found = distributionConfig().CacheBehaviors.find(
+    (candidate) => candidate.PathPattern === pathPattern,
+  );
+  if (!found) throw new Error(`No behaviour for ${pathPattern}`);
+  return found;
+}
+
+function originOf(behavior: Behavior) {
+  const origin = distributionConfig().Origins.find((candidate) => candidate.Id === behavior.TargetOriginId);
+  if (!origin) throw new Error(`No origin ${behavior.TargetOriginId}`);
+  return origin;
+}
+
+function bucketId(purpose: 'Media' | 'Web'): string {
+  const id = Object.keys(templateJson().Resources).find(
+    (candidate) =>
+      templateJson().Resources[candidate]?.Type === 'AWS::S3::Bucket' &&
+      candidate.startsWith(purpose === 'Media' ? 'MediaMediaBucket' : 'WebWebBucket'),
+  );
+  if (!id) throw new Error(`No ${purpose} bucket`);
+  return id;
+}
+
+/** Runs the CloudFront Function's code on a viewer request for `uri`. */
+function spaFallback(uri: string): { uri?: string; statusCode?: number } {
+  const [, fn] = onlyResource('AWS::CloudFront::Function');
+  const code = fn.Properties?.FunctionCode as string;
+  return runInNewContext(`${code}\nhandler({ request: { uri: ${JSON.stringify(uri)} } });`) as {
+    uri?: string;
+    statusCode?: number;
+  };
+}
+
+describe('distribution behaviours', () => {
+  it('has exactly /api/*, /ws and /images/* besides the default', () => {
+    expect(
+      distributionConfig()
+        .CacheBehaviors.map((candidate) => candidate.PathPattern)
+        .sort(),
+    ).toEqual(['/api/*', '/images/*', '/ws']);
+  });
+
+  it('serves the web bucket by default, through origin access control', () => {
+    const origin = originOf(distributionConfig().DefaultCacheBehavior);
+    expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [bucketId('Web'), 'RegionalDomainName'] });
+    expect(referencedId(origin.OriginAccessControlId)).toBeDefined();
+  });
+
+  it('serves /images/* from the media bucket, through origin access control', () => {
+    const origin = originOf(behavior('/images/*'));
+    expect(JSON.stringify(origin.DomainName)).toContain('hiroba-media-');
+    expect(referencedId(origin.OriginAccessControlId)).toBeDefined();
+  });
+
+  it('sends /api/* to the HTTP API uncached, with every viewer header but Host, all methods', () => {
+    const api = behavior('/api/*');
+    expect(api).toMatchObject({
+      CachePolicyId: cachingDisabled,
+      OriginRequestPolicyId: allViewerExceptHostHeader,
+      AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
+    });
+    expect(JSON.stringify(originOf(api).DomainName)).toMatch(/"Ref":"HttpApi[0-9A-F]+"},".execute-api."/);
+  });
+
+  it('sends /ws to the WebSocket API uncached', () => {
+    const ws = behavior('/ws');
+    expect(ws.CachePolicyId).toBe(cachingDisabled);
+    expect(JSON.stringify(originOf(ws).DomainName)).toMatch(/"Ref":"WebSocketApi[0-9A-F]+"},".execute-api."/);
+  });
+
+  it('forwards the token query string and the WebSocket handshake headers on /ws, and not Host', () => {
+    const policyId = referencedId(behavior('/ws').OriginRequestPolicyId);
+    expect(templateJson().Resources[policyId ?? '']?.Type).toBe('AWS::CloudFront::OriginRequestPolicy');
+    template().hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: Match.objectLike({
+        QueryStringsConfig: { QueryStringBehavior: 'all' },
+        HeadersConfig: {
+          HeaderBehavior: 'whitelist',
+          Headers: [
+            'Sec-WebSocket-Key',
+            'Sec-WebSocket-Version',
+            'Sec-WebSocket-Protocol',
+            'Sec-WebSocket-Extensions',
+          ],
+        },
+      }),
+    });
+  });
+
+  it('reaches the API origins over HTTPS with TLS 1.2 only', () => {
+    for (const pathPattern of ['/api/*', '/ws']) {
+      expect(originOf(behavior(pathPattern)).CustomOriginConfig).toEqual({
+        OriginProtocolPolicy: 'https-only',
+        OriginSSLProtocols: ['TLSv1.2'],
+      });
+    }
+  });
+
+  it('redirects plain HTTP for pages and images and refuses it for the APIs', () => {
+    expect(distributionConfig().DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(behavior('/images/*').ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(behavior('/api/*').ViewerProtocolPolicy).toBe('https-only');
+    expect(behavior('/ws').ViewerProtocolPolicy).toBe('https-only');
+  });
+
+  it('adds the security headers policy to every behaviour', () => {
+    const [policyId] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    for (const candidate of [
+      distributionConfig().DefaultCacheBehavior,
+      ...distributionConfig().CacheBehaviors,
+    ]) {
+      expect(candidate.ResponseHeadersPolicyId, candidate.PathPattern ?? 'default').toEqual({
+        Ref: policyId,
+      });
+    }
+  });
+
+  it('has no distribution-wide error responses, which would turn API 404s into index.html', () => {
+    expect(distributionConfig().CustomErrorResponses).toBeUndefined();
+  });
+
+  it('runs the SPA fallback function on the default behaviour only', () => {
+    const [functionId] = onlyResource('AWS::CloudFront::Function');
+    expect(distributionConfig().DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
+    for (const candidate of distributionConfig().CacheBehaviors) {
+      expect(candidate.FunctionAssociations, candidate.PathPattern).toBeUndefined();
+    }
+  });
+});
+
+describe('SPA fallback function', () => {
+  it('serves index.html for client-side routes', () => {
+    expect(spaFallback('/').uri).toBe('/index.html');
+    expect(spaFallback('/channels/general').uri).toBe('/index.html');
+  });
+
+  it('leaves files alone', () => {
+    expect(spaFallback('/assets/index-D8_9qhpa.js').uri).toBe('/assets/index-D8_9qhpa.js');
+    expect(spaFallback('/favicon.ico').uri).toBe('/favicon.ico');
+  });
+
+  it('answers 404 for the local-only /local/* helpers', () => {
+    expect(spaFallback('/local/token').statusCode).toBe(404);
+  });
+
+  it('runs on the cloudfront-js-2.0 runtime', () => {
+    template().hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+  });
+});
+
+describe('security headers', () => {
+  it('sets HSTS for two years, nosniff, DENY framing and a strict referrer policy', () => {
+    template().hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: 63_072_000,
+            IncludeSubdomains: true,
+            Override: true,
+          },
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin', Override: true },
+        }),
+      }),
+    });
+  });
+
+  it('sets a same-origin CSP that forbids framing and allows uploads to the media bucket', () => {
+    const [, policy] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    const config = (policy.Properties?.ResponseHeadersPolicyConfig ?? {}) as {
+      SecurityHeadersConfig?: { ContentSecurityPolicy?: unknown };
+    };
+    const csp = JSON.stringify(config.SecurityHeadersConfig?.ContentSecurityPolicy);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("connect-src 'self' https://hiroba-media-");
+    expect(csp).not.toContain("'unsafe-inline'");
+  });
+});
+
+describe('web bucket', () => {
+  it('is private, encrypted and owner-enforced', () => {
+    expect(templateJson().Resources[bucketId('Web')]?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  it('gets the built web app from a BucketDeployment that invalidates the distribution', () => {
+    const [distributionId] = onlyResource('AWS::CloudFront::Distribution');
+    template().hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: bucketId('Web') },
+      DistributionId: { Ref: distributionId },
+      DistributionPaths: ['/*'],
+    });
+  });
+});
+
+describe.each(['Web', 'Media'] as const)('%s bucket policy', (purpose) => {
+  it('denies every request that is not over TLS', () => {
+    template().hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId(purpose) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('lets only this distribution read objects', () => {
+    const [distributionId] = onlyResource('AWS::CloudFront::Distribution');
+    const prefix = purpose === 'Media' ? '/images/*' : '/*';
+    template().hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId(purpose) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(purpose), 'Arn'] }, prefix]] },
+            Condition: {
+              StringEquals: {
+                'AWS:SourceArn': Match.objectLike({
+                  'Fn::Join': ['', Match.arrayWith([':distribution/', { Ref: distributionId }])],
+                }),
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('media bucket', () => {
+  const media = () => templateJson().Resources[bucketId('Media')];
+
+  it('is private, encrypted, owner-enforced and versioned', () => {
+    expect(media()?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  it('moves objects to Infrequent Access after 30 days', () => {
+    template().hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.anyValue(),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Status: 'Enabled',
+            Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("allows PUT and POST uploads from the distribution's origin only", () => {
+    const [distributionId] = onlyResource('AWS::CloudFront::Distribution');
+    expect(media()?.Properties?.CorsConfiguration).toMatchObject({
+      CorsRules: [
+        {
+          AllowedMethods: ['PUT', 'POST'],
+          AllowedOrigins: [
+            { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('is named from the stack id, so the distribution needs no reference to it', () => {
+    expect(media()?.Properties?.BucketName).toEqual({
+      'Fn::Join': [
+        '',
+        ['hiroba-media-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+      ],
+    });
+  });
+
+  it('is kept when the stack is deleted', () => {
+    expect(media()?.DeletionPolicy).toBe('Retain');
+  });
+});
