@@ -9,7 +9,9 @@ import { ENV } from '#shared/env';
 import {
   environmentNames,
   type FunctionSpec,
+  fanOutFunction,
   httpRoutes,
+  webSocketAuthorizer,
   webSocketRouteSelectionExpression,
   webSocketRoutes,
   webSocketStageName,
@@ -18,7 +20,9 @@ import { type DataApiEmulator, startDataApi } from './data-api/server.ts';
 import { createTablesFromTemplate, startDynamoDb } from './dynamodb.ts';
 import { startEdge } from './edge.ts';
 import { startHttpApi } from './http-api.ts';
+import { startLambdaApi } from './lambda-api.ts';
 import { createLambdaRuntime } from './lambda-runtime.ts';
+import { createLocalIssuer, type LocalIssuer, localTokenPath } from './oidc/issuer.ts';
 import { startPostgres } from './postgres.ts';
 import { startS3 } from './s3/server.ts';
 import { type CloudFormationTemplate, localStackFacts, synthesizeTemplate } from './template.ts';
@@ -51,6 +55,8 @@ export interface LocalAwsOptions {
   logLevel?: string;
   /** The stack's synthesized template; synthesized afresh (a few seconds) when absent. */
   template?: CloudFormationTemplate;
+  /** Waits before retrying a failed asynchronous invocation (about 1 and 2 minutes in AWS). @default [1_000, 2_000] */
+  asyncRetryDelaysMs?: readonly [number, number];
 }
 
 /** Every endpoint local AWS serves. */
@@ -63,6 +69,17 @@ export interface LocalAwsEndpoints {
   httpApi: string;
   webSocket: string;
   management: string;
+  /** The Lambda Invoke API (`AWS_ENDPOINT_URL_LAMBDA`), for functions invoked by name. */
+  lambda: string;
+}
+
+/** The local OIDC issuer, as the functions and the web app are configured with it. */
+export interface LocalAuth {
+  /** `<edge>/local/oidc`: the tokens' `iss`, and where discovery lives. */
+  issuer: string;
+  /** The web app's client id, `hiroba-local` (the tokens' `aud`). */
+  clientId: string;
+  jwksUri: string;
 }
 
 export interface LocalAws {
@@ -71,9 +88,18 @@ export interface LocalAws {
   dataApi: DataApiEmulator;
   /** The connections table's local name. */
   connectionsTable: string;
+  auth: LocalAuth;
+  /**
+   * An access token for `username` (created on first use) in `groups`, from `POST /local/token`
+   * through the edge, as a test or a tool would get one.
+   */
+  tokenFor(username: string, groups?: readonly string[]): Promise<string>;
   /** Stops everything, in reverse order of starting. */
   stop(): Promise<void>;
 }
+
+/** A function's name, as the local Lambda runtime names it (`context.functionName`). */
+export const localFunctionName = (fn: FunctionSpec) => `hiroba-${fn.id}`;
 
 /**
  * Starts local AWS: PostgreSQL behind the Data API emulator, DynamoDB with the stack's tables, S3, the
@@ -120,9 +146,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
     await applyMigrations(dataApi.url);
 
-    // The management endpoint is only known once the WebSocket API listens, and the functions behind
-    // it need it: environments are computed on each cold start, by then it is set.
+    // The management endpoint is only known once the WebSocket API listens, and the issuer once the
+    // edge does; the functions need both. Environments are computed on each cold start, by then they
+    // are set.
     let managementUrl = '';
+    let lambdaUrl = '';
     const values: Record<string, string> = {
       [ENV.databaseClusterArn]: localAccount.clusterArn,
       [ENV.databaseSecretArn]: localAccount.secretArn,
@@ -131,6 +159,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       [ENV.connectionTtlSeconds]: String(facts.connectionTtlSeconds),
       [ENV.serviceName]: 'hiroba',
       [ENV.logLevel]: options.logLevel ?? 'INFO',
+      [ENV.fanOutFunction]: localFunctionName(fanOutFunction),
     };
     const runtime = createLambdaRuntime({
       environment: (fn: FunctionSpec) => ({
@@ -141,6 +170,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         AWS_ENDPOINT_URL_RDS_DATA: dataApi.url,
         AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
         AWS_ENDPOINT_URL_S3: s3.url,
+        ...(fn.access.includes('fanOut') && { AWS_ENDPOINT_URL_LAMBDA: lambdaUrl }),
         ...Object.fromEntries(
           environmentNames(fn).map((name) => [
             name,
@@ -151,6 +181,17 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     });
     stops.push(runtime.stop);
 
+    // Every function another invokes by name; today only the fan-out.
+    const lambdaApi = await startLambdaApi({
+      runtime,
+      functions: [fanOutFunction],
+      names: localFunctionName,
+      region,
+      retryDelaysMs: options.asyncRetryDelaysMs,
+    });
+    stops.push(lambdaApi.stop);
+    lambdaUrl = lambdaApi.url;
+
     const webSocketApi = await startWebSocketApi({
       routes: webSocketRoutes,
       runtime,
@@ -158,6 +199,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       routeSelectionExpression: webSocketRouteSelectionExpression,
       idleTimeoutMs: options.idleTimeoutMs,
       maxConnectionMs: options.maxConnectionMs,
+      authorizer: webSocketAuthorizer,
+      region,
     });
     stops.push(webSocketApi.stop);
     managementUrl = webSocketApi.managementUrl;
@@ -165,14 +208,22 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const httpApi = await startHttpApi({ routes: httpRoutes, runtime, throttle: facts.httpThrottle });
     stops.push(httpApi.stop);
 
+    // The issuer's identifier is the edge's origin plus `/local/oidc`, known once the edge listens;
+    // until the issuer exists (the next few milliseconds) `/local/*` answers 404.
+    let issuer: LocalIssuer | undefined;
     const edge = await startEdge({
       port: options.port,
       httpApiUrl: httpApi.url,
       webSocketUrl: webSocketApi.url,
       media: { s3Url: s3.url, bucket: localAccount.mediaBucket, region, credentials },
       webRoot: options.webRoot,
+      local: async (req, res) => (issuer ? issuer.handle(req, res) : false),
     });
     stops.push(edge.stop);
+    issuer = await createLocalIssuer({ origin: edge.url, stateDir: options.stateDir });
+    values[ENV.authIssuer] = issuer.issuer;
+    values[ENV.authClientId] = issuer.clientId;
+    values[ENV.authJwksUrl] = issuer.jwksUri;
 
     return {
       endpoints: {
@@ -183,15 +234,31 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         httpApi: httpApi.url,
         webSocket: webSocketApi.url,
         management: webSocketApi.managementUrl,
+        lambda: lambdaApi.url,
       },
       dataApi,
       connectionsTable,
+      auth: { issuer: issuer.issuer, clientId: issuer.clientId, jwksUri: issuer.jwksUri },
+      tokenFor: (username, groups) => tokenFor(edge.url, username, groups),
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function tokenFor(edgeUrl: string, username: string, groups?: readonly string[]): Promise<string> {
+  const response = await fetch(`${edgeUrl}${localTokenPath}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, ...(groups && { groups }) }),
+  });
+  const body = (await response.json()) as { accessToken?: string; error?: { message?: string } };
+  if (!response.ok || !body.accessToken) {
+    throw new Error(`${localTokenPath} answered ${response.status}: ${JSON.stringify(body)}`);
+  }
+  return body.accessToken;
 }
 
 async function applyMigrations(endpoint: string) {

@@ -34,6 +34,16 @@ hiroba is running at ${endpoints.edge}
   RDS Data API                 ${endpoints.dataApi}   (PostgreSQL 17 underneath)
   DynamoDB                     ${endpoints.dynamoDb}   (table ${local.connectionsTable})
   S3                           ${endpoints.s3}
+  Lambda API                   ${endpoints.lambda}   (asynchronous invocations, e.g. the fan-out)
+  OIDC issuer                  ${local.auth.issuer}   (client ${local.auth.clientId})
+
+Sign in: the web app at ${endpoints.edge}/ signs in through the local issuer, whose sign-in page takes
+any username and no password (tick "admin" for the admin group). OIDC discovery for other clients:
+  ${local.auth.issuer}/.well-known/openid-configuration   (authorization code flow, PKCE S256)
+
+A token for scripts and tools (the same username is always the same user):
+  curl -s -X POST ${endpoints.edge}/local/token -H 'content-type: application/json' -d '{"username": "alice"}'
+  curl -s -X POST ${endpoints.edge}/local/token -H 'content-type: application/json' -d '{"username": "root", "groups": ["admin"]}'
 
 State: ${stateDir}   Press Ctrl-C to stop.
 `);

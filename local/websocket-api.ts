@@ -19,6 +19,15 @@
  * - `@connections`: an unknown, closing or closed id is 410 `GoneException`; a post over 128 KB is 413
  *   `PayloadTooLargeException`. Signatures are not verified, only required.
  * - Ping frames are answered but, as in AWS, do not count as activity for the idle timeout.
+ * - A Lambda REQUEST authorizer on `$connect` (docs: apigateway-websocket-api-lambda-auth,
+ *   api-gateway-lambda-authorizer-output): a missing or empty identity source refuses the handshake
+ *   with 401 before anything is invoked; the authorizer gets the REST-style REQUEST event with a
+ *   `methodArn` ending in `/$connect`; `throw new Error('Unauthorized')` is 401, any other failure or a
+ *   malformed answer 500, a policy that does not allow `execute-api:Invoke` on the method ARN 403. An
+ *   allowed connection carries `requestContext.authorizer` (the policy's `context`, values stringified
+ *   as AWS documents for Lambda proxy integrations, plus `principalId` and `integrationLatency`) on
+ *   every event, `$connect` to `$disconnect`. Results are not cached: WebSocket APIs have no
+ *   authorizer cache.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -27,7 +36,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../lib/api-routes.ts';
 import { frameSizeGuard } from './apigw/frame-guard.ts';
-import { gatewayId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
+import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { groupHeaders, type MultiValueHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
@@ -46,6 +55,13 @@ export interface WebSocketApiOptions {
   readonly maxConnectionMs?: number;
   /** @default 29_000 (AWS's WebSocket integration timeout) */
   readonly integrationTimeoutMs?: number;
+  /**
+   * The `$connect` route's Lambda REQUEST authorizer. Its identity source is
+   * `route.request.querystring.<name>` or `route.request.header.<name>`.
+   */
+  readonly authorizer?: { readonly function: FunctionSpec; readonly identitySource: string };
+  /** The region in the authorizer's `methodArn`. @default 'us-east-1' */
+  readonly region?: string;
 }
 
 /** A running local WebSocket API. */
@@ -66,12 +82,8 @@ interface Connection {
   readonly sourceIp: string;
   readonly userAgent: string | undefined;
   readonly domainName: string;
-  /**
-   * The REQUEST authorizer's `context`, passed to every route as `requestContext.authorizer`. The
-   * authorizer itself (identity source `route.request.querystring.token`) is not implemented yet: when
-   * it is, it runs before `$connect` in `handshake` and sets this.
-   */
-  readonly authorizer?: Record<string, unknown>;
+  /** The REQUEST authorizer's answer, passed to every route as `requestContext.authorizer`. */
+  authorizer?: Record<string, string | number>;
   socket?: WebSocket;
   lastActiveAt: number;
   /** Set when the gateway closes the connection, with the code and reason `$disconnect` reports. */
@@ -91,7 +103,9 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
   const idleTimeoutMs = options.idleTimeoutMs ?? 600_000;
   const maxConnectionMs = options.maxConnectionMs ?? 7_200_000;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
+  const identitySource = options.authorizer && parseIdentitySource(options.authorizer.identitySource);
   const apiId = newApiId();
+  const methodArn = `arn:aws:execute-api:${options.region ?? 'us-east-1'}:${localAccountId}:${apiId}/${stage}/$connect`;
   const connections = new Map<string, Connection>();
   const open = new Set<Connection>();
   const handshaking = new Set<Socket>();
@@ -171,13 +185,36 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
         markClosed: () => resolveClosed(),
       };
 
+      // One request: the authorizer and `$connect` see the same request id, time and trace header.
+      const now = new Date();
+      const requestId = gatewayId();
+      const headers = handshakeHeaders(req, now);
+      const query = handshakeQuery(rawQueryString);
+      if (options.authorizer && identitySource) {
+        if (!identityOf(identitySource, headers.multiValueHeaders, query.multiValueQueryStringParameters)) {
+          return refuse(socket, unauthorized);
+        }
+        const started = performance.now();
+        const result = await invoke(options.authorizer.function, {
+          type: 'REQUEST',
+          methodArn,
+          ...authorizerHeaders(req, headers),
+          queryStringParameters: query.queryStringParameters ?? {},
+          multiValueQueryStringParameters: query.multiValueQueryStringParameters ?? {},
+          stageVariables: {},
+          requestContext: context(connection, '$connect', 'CONNECT', now, requestId),
+        });
+        if (socket.destroyed) return;
+        const decision = authorize(result, methodArn, Math.round(performance.now() - started));
+        if ('refusal' in decision) return refuse(socket, decision.refusal);
+        connection.authorizer = decision.authorizer;
+      }
+
       const connect = routes.get('$connect');
       if (connect) {
-        const now = new Date();
-        const requestId = gatewayId();
         const event = {
-          ...handshakeHeaders(req, now),
-          ...handshakeQuery(rawQueryString),
+          ...headers,
+          ...query,
           requestContext: context(connection, '$connect', 'CONNECT', now, requestId),
           isBase64Encoded: false,
         };
@@ -428,6 +465,127 @@ function handshakeQuery(rawQueryString: string) {
     Object.entries(multiValueQueryStringParameters).map(([name, values]) => [name, values.at(-1)]),
   );
   return { queryStringParameters, multiValueQueryStringParameters };
+}
+
+type IdentitySource = { in: 'header' | 'querystring'; name: string };
+
+function parseIdentitySource(source: string): IdentitySource {
+  const match = /^route\.request\.(header|querystring)\.([^.\s]+)$/.exec(source);
+  if (!match) {
+    throw new Error(
+      `Unsupported identity source ${source}; use route.request.querystring.<name> or route.request.header.<name>`,
+    );
+  }
+  return { in: match[1] as IdentitySource['in'], name: match[2] as string };
+}
+
+/** The identity source's value; headers match case-insensitively, query parameters exactly. */
+function identityOf(
+  source: IdentitySource,
+  headers: MultiValueHeaders,
+  query: MultiValueHeaders | undefined,
+): string | undefined {
+  const values =
+    source.in === 'querystring'
+      ? query?.[source.name]
+      : Object.entries(headers).find(([name]) => name.toLowerCase() === source.name.toLowerCase())?.[1];
+  const value = values?.at(-1);
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Headers as API Gateway gives them to a WebSocket authorizer: those `$connect` sees, plus the
+ * handshake's `Connection` and `Upgrade` and a `content-length` of 0 (as in AWS's documented example).
+ */
+function authorizerHeaders(req: IncomingMessage, connect: ReturnType<typeof handshakeHeaders>) {
+  const raw = groupHeaders(req, { lowerCase: false });
+  const multiValueHeaders: MultiValueHeaders = { 'content-length': ['0'] };
+  for (const [name, values] of Object.entries(raw)) {
+    if (['connection', 'upgrade'].includes(name.toLowerCase())) multiValueHeaders[name] = values;
+  }
+  Object.assign(multiValueHeaders, connect.multiValueHeaders);
+  const headers = Object.fromEntries(
+    Object.entries(multiValueHeaders).map(([name, values]) => [name, values.at(-1)]),
+  );
+  return { headers, multiValueHeaders };
+}
+
+const unauthorized: Refusal = { status: 401, body: JSON.stringify({ message: 'Unauthorized' }) };
+const forbidden: Refusal = { status: 403, body: JSON.stringify({ message: 'Forbidden' }) };
+const authorizerFailure: Refusal = {
+  status: 500,
+  body: JSON.stringify({ message: 'Internal server error' }),
+};
+
+interface Statement {
+  Effect?: unknown;
+  Action?: unknown;
+  Resource?: unknown;
+}
+
+/** What the authorizer's answer means for the handshake. */
+function authorize(
+  result: InvokeResult | 'timeout',
+  methodArn: string,
+  latencyMs: number,
+): { authorizer: Record<string, string | number> } | { refusal: Refusal } {
+  if (result === 'timeout') return { refusal: authorizerFailure };
+  if (!result.ok)
+    return { refusal: result.errorMessage === 'Unauthorized' ? unauthorized : authorizerFailure };
+  const answer = result.value as {
+    principalId?: unknown;
+    policyDocument?: unknown;
+    context?: unknown;
+  } | null;
+  const statements = (answer?.policyDocument as { Statement?: unknown } | undefined)?.Statement;
+  if (
+    typeof answer !== 'object' ||
+    answer === null ||
+    typeof answer.principalId !== 'string' ||
+    !(Array.isArray(statements) || (typeof statements === 'object' && statements !== null))
+  ) {
+    return { refusal: authorizerFailure };
+  }
+  const context = flattenContext(answer.context);
+  if (!context) return { refusal: authorizerFailure };
+  const applicable = (Array.isArray(statements) ? statements : [statements]).filter(
+    (statement: Statement) =>
+      matchesAny(statement.Action, 'execute-api:Invoke', { caseInsensitive: true }) &&
+      matchesAny(statement.Resource, methodArn, { caseInsensitive: false }),
+  ) as Statement[];
+  // As in IAM: an explicit deny wins, and without an allow the answer is no.
+  if (applicable.some((statement) => statement.Effect === 'Deny')) return { refusal: forbidden };
+  if (!applicable.some((statement) => statement.Effect === 'Allow')) return { refusal: forbidden };
+  return { authorizer: { ...context, principalId: answer.principalId, integrationLatency: latencyMs } };
+}
+
+/**
+ * The context as the integration receives it: strings, numbers and booleans become strings, as AWS
+ * documents for Lambda proxy integrations; any other value (objects, arrays, null) makes the
+ * authorizer's answer invalid, which API Gateway reports as a 500.
+ */
+function flattenContext(context: unknown): Record<string, string> | undefined {
+  if (context === undefined) return {};
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return undefined;
+  const flat: Record<string, string> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+    flat[key] = String(value);
+  }
+  return flat;
+}
+
+/** Whether an IAM `Action` or `Resource` (a string or a list) matches `value`; `*` and `?` are wildcards. */
+function matchesAny(patterns: unknown, value: string, options: { caseInsensitive: boolean }): boolean {
+  const list = Array.isArray(patterns) ? patterns : [patterns];
+  return list.some((pattern) => {
+    if (typeof pattern !== 'string') return false;
+    const source = pattern
+      .split('')
+      .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+      .join('');
+    return new RegExp(`^${source}$`, options.caseInsensitive ? 'i' : '').test(value);
+  });
 }
 
 function connectRefusal(result: InvokeResult | 'timeout'): Refusal | undefined {

@@ -1,13 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { localAccount } from '#local/local-aws';
+import { localAccount, localFunctionName } from '#local/local-aws';
+import { fanOutFunction } from '../../lib/api-routes.ts';
 import { eventually, startTestAws, type TestAws } from './support/local-aws.ts';
 
-/** Opens a WebSocket through the edge and collects the frames it receives. */
+/** Opens a WebSocket through the edge, signed in as alice, and collects the frames it receives. */
 async function connect(aws: TestAws) {
-  const socket = new WebSocket(`${aws.endpoints.edge.replace(/^http/, 'ws')}/ws`);
+  const token = await aws.tokenFor('alice');
+  const socket = new WebSocket(`${aws.endpoints.edge.replace(/^http/, 'ws')}/ws?token=${token}`);
   const frames: unknown[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data))));
   await new Promise((resolve, reject) => {
@@ -42,6 +45,20 @@ describe('the WebSocket API through the local edge', () => {
   afterAll(async () => {
     table?.destroy();
     await aws?.dispose();
+  });
+
+  it('refuses a handshake without a token with 401', async () => {
+    const socket = new WebSocket(`${aws.endpoints.edge.replace(/^http/, 'ws')}/ws`);
+
+    const status = await new Promise((resolve, reject) => {
+      socket.once('unexpected-response', (_req, res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      socket.once('open', () => reject(new Error('the handshake was accepted')));
+    });
+
+    expect(status).toBe(401);
   });
 
   it('answers ping with pong', async () => {
@@ -83,5 +100,20 @@ describe('the WebSocket API through the local edge', () => {
     socket.send(JSON.stringify({ type: 'ping' }));
     expect(await next()).toEqual({ type: 'pong' });
     socket.close();
+  });
+
+  it('offers the fan-out function to asynchronous invocations under the name the functions are given', async () => {
+    const lambda = new LambdaClient({
+      endpoint: aws.endpoints.lambda,
+      region: localAccount.region,
+      credentials: localAccount.credentials,
+    });
+
+    const answer = await lambda.send(
+      new InvokeCommand({ FunctionName: localFunctionName(fanOutFunction), InvocationType: 'DryRun' }),
+    );
+
+    expect(answer.StatusCode).toBe(204);
+    lambda.destroy();
   });
 });
