@@ -12,16 +12,22 @@ import { ENV, type EnvName } from '../functions/shared/env.ts';
 export type Access =
   /** Data API statements on the cluster, and reading its secret. */
   | 'database'
-  /** Reading and writing the connections table. */
+  /** Reading and writing the connections table (connections, subscriptions, rate limits). */
   | 'connections'
   /** `execute-api:ManageConnections` on the WebSocket API. */
-  | 'manageConnections';
+  | 'manageConnections'
+  /** Verifying access tokens: the issuer, the app client and the issuer's signing keys. No IAM. */
+  | 'auth'
+  /** Invoking the fan-out function asynchronously (`lambda:InvokeFunction` on it alone). */
+  | 'fanOut';
 
 /** The environment variables each kind of access brings; a function gets only those it needs. */
 export const accessEnvironment: Record<Access, readonly EnvName[]> = {
   database: [ENV.databaseClusterArn, ENV.databaseSecretArn, ENV.databaseName],
   connections: [ENV.connectionsTable, ENV.connectionTtlSeconds],
   manageConnections: [ENV.connectionsEndpoint],
+  auth: [ENV.authIssuer, ENV.authClientId, ENV.authJwksUrl],
+  fanOut: [ENV.fanOutFunction],
 };
 
 /** Every function's environment variable names, its access aside. */
@@ -63,20 +69,120 @@ export const webSocketRouteSelectionExpression = '$request.body.type';
 /** Name of the WebSocket API stage; it matches CloudFront's `/ws` path with no rewriting. */
 export const webSocketStageName = 'ws';
 
-const health: FunctionSpec = { id: 'Health', entry: 'http/health', access: ['database', 'connections'] };
-const wsConnect: FunctionSpec = { id: 'WsConnect', entry: 'ws/connect', access: ['connections'] };
-const wsDisconnect: FunctionSpec = { id: 'WsDisconnect', entry: 'ws/disconnect', access: ['connections'] };
-const wsPing: FunctionSpec = { id: 'WsPing', entry: 'ws/ping', access: ['manageConnections'] };
-const wsDefault: FunctionSpec = { id: 'WsDefault', entry: 'ws/default', access: ['manageConnections'] };
+/**
+ * The `$connect` route's Lambda REQUEST authorizer: its identity source is the `token` query parameter,
+ * so API Gateway refuses a handshake without one (401) before invoking anything.
+ */
+export const webSocketAuthorizer = {
+  function: { id: 'WsAuthorizer', entry: 'ws/authorize', access: ['auth', 'database'] },
+  identitySource: 'route.request.querystring.token',
+} as const satisfies { function: FunctionSpec; identitySource: string };
 
-export const httpRoutes: readonly HttpRoute[] = [{ method: 'GET', path: '/api/health', function: health }];
+// Who reads what: every caller-facing function authenticates (`auth`) and may meet a bot, whose API key
+// lives in the database and whose rate limit lives in the connections table.
+const caller = ['auth', 'database', 'connections'] as const satisfies readonly Access[];
+
+const fn = (id: string, entry: string, access: readonly Access[], extra: Partial<FunctionSpec> = {}) =>
+  ({ id, entry, access, ...extra }) satisfies FunctionSpec;
+
+const health = fn('Health', 'http/health', ['database', 'connections']);
+
+export const httpRoutes: readonly HttpRoute[] = [
+  { method: 'GET', path: '/api/health', function: health },
+  { method: 'GET', path: '/api/me', function: fn('GetMe', 'http/get-me', caller) },
+  { method: 'GET', path: '/api/channels', function: fn('ListChannels', 'http/list-channels', caller) },
+  { method: 'POST', path: '/api/channels', function: fn('CreateChannel', 'http/create-channel', caller) },
+  {
+    method: 'GET',
+    path: '/api/channels/{channelId}',
+    function: fn('GetChannel', 'http/get-channel', caller),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/channels/{channelId}',
+    function: fn('DeleteChannel', 'http/delete-channel', [...caller, 'manageConnections']),
+  },
+  {
+    method: 'GET',
+    path: '/api/channels/{channelId}/members',
+    function: fn('ListMembers', 'http/list-members', caller),
+  },
+  {
+    method: 'POST',
+    path: '/api/channels/{channelId}/join',
+    function: fn('JoinChannel', 'http/join-channel', caller),
+  },
+  {
+    method: 'POST',
+    path: '/api/channels/{channelId}/leave',
+    function: fn('LeaveChannel', 'http/leave-channel', [...caller, 'manageConnections']),
+  },
+  {
+    method: 'PUT',
+    path: '/api/channels/{channelId}/members/{userId}',
+    function: fn('AddMember', 'http/add-member', caller),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/channels/{channelId}/members/{userId}',
+    function: fn('RemoveMember', 'http/remove-member', [...caller, 'manageConnections']),
+  },
+  {
+    method: 'GET',
+    path: '/api/channels/{channelId}/messages',
+    function: fn('ListMessages', 'http/list-messages', caller, { memorySize: 512 }),
+  },
+  {
+    method: 'POST',
+    path: '/api/channels/{channelId}/messages',
+    function: fn('PostMessage', 'http/post-message', [...caller, 'fanOut']),
+  },
+  { method: 'POST', path: '/api/api-keys', function: fn('CreateApiKey', 'http/create-api-key', caller) },
+  { method: 'GET', path: '/api/api-keys', function: fn('ListApiKeys', 'http/list-api-keys', caller) },
+  {
+    method: 'DELETE',
+    path: '/api/api-keys/{keyId}',
+    function: fn('RevokeApiKey', 'http/revoke-api-key', caller),
+  },
+];
 
 export const webSocketRoutes: readonly WebSocketRoute[] = [
-  { routeKey: '$connect', function: wsConnect },
-  { routeKey: '$disconnect', function: wsDisconnect },
-  { routeKey: 'ping', function: wsPing },
-  { routeKey: '$default', function: wsDefault },
+  { routeKey: '$connect', function: fn('WsConnect', 'ws/connect', ['connections']) },
+  { routeKey: '$disconnect', function: fn('WsDisconnect', 'ws/disconnect', ['connections']) },
+  { routeKey: 'ping', function: fn('WsPing', 'ws/ping', ['manageConnections']) },
+  {
+    routeKey: 'channel:subscribe',
+    function: fn('WsSubscribe', 'ws/subscribe', ['database', 'connections', 'manageConnections']),
+  },
+  {
+    routeKey: 'channel:unsubscribe',
+    function: fn('WsUnsubscribe', 'ws/unsubscribe', ['connections', 'manageConnections']),
+  },
+  {
+    routeKey: 'message:send',
+    function: fn('WsSendMessage', 'ws/send-message', [
+      'database',
+      'connections',
+      'manageConnections',
+      'fanOut',
+    ]),
+  },
+  { routeKey: '$default', function: fn('WsDefault', 'ws/default', ['manageConnections']) },
 ];
+
+/**
+ * Delivers one stored message to every connection subscribed to its channel. Invoked asynchronously by
+ * the functions that store messages, so a sender never waits for a large channel's delivery.
+ */
+export const fanOutFunction: FunctionSpec = fn(
+  'FanOut',
+  'async/fan-out',
+  ['connections', 'manageConnections'],
+  {
+    timeoutSeconds: 60,
+    memorySize: 512,
+  },
+);
 
 /** The custom resource that applies `migrations/*.sql` on every deploy. */
 export const migrateFunction: FunctionSpec = {

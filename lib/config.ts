@@ -25,7 +25,7 @@ export interface HirobaConfig {
   readonly minCapacity: number;
   /** Aurora Serverless v2 maximum capacity in ACU. */
   readonly maxCapacity: number;
-  /** Protects the Aurora cluster and the DynamoDB table from deletion. */
+  /** Protects the Aurora cluster, the DynamoDB table and the user pool from deletion. */
   readonly deletionProtection: boolean;
   /** Days of automated Aurora backups. */
   readonly backupRetentionDays: number;
@@ -51,6 +51,10 @@ export interface HirobaConfig {
   readonly domainName: string | undefined;
   /** ACM certificate (in us-east-1) for `domainName`. */
   readonly certificateArn: string | undefined;
+  /** Whether people may create their own accounts on the sign-in page. */
+  readonly selfSignUp: boolean;
+  /** Cognito's Plus feature plan with threat protection enforced (billed per monthly active user). */
+  readonly threatProtection: boolean;
 }
 
 /** How one context key is documented, defaulted and parsed. */
@@ -124,7 +128,7 @@ export const contextSettings: Settings = {
     parse: numberIn(1, 256, 0.5),
   },
   deletionProtection: {
-    description: 'Deletion protection on the Aurora cluster and the connections table',
+    description: 'Deletion protection on the Aurora cluster, the connections table and the user pool',
     default: false,
     production: true,
     parse: parseBoolean,
@@ -218,6 +222,19 @@ export const contextSettings: Settings = {
       /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/,
       'an ACM certificate ARN in us-east-1',
     ),
+  },
+  selfSignUp: {
+    description:
+      'Whether people may create their own accounts on the sign-in page (else an admin creates them)',
+    default: true,
+    parse: parseBoolean,
+  },
+  threatProtection: {
+    description:
+      "Cognito's Plus feature plan with threat protection enforced (compromised credentials, risky sign-ins); billed per monthly active user",
+    default: false,
+    production: true,
+    parse: parseBoolean,
   },
 };
 

@@ -1,11 +1,18 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type FunctionSpec, httpRoutes, webSocketRoutes } from './api-routes.ts';
+import {
+  type FunctionSpec,
+  fanOutFunction,
+  httpRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from './api-routes.ts';
 import { type DatabaseRemovalPolicy, type HirobaConfig, readConfig } from './config.ts';
 import { ConnectionsTable } from './constructs/connections-table.ts';
 import { HirobaDatabase } from './constructs/database.ts';
 import { type FunctionResources, HirobaFunction } from './constructs/function.ts';
 import { HirobaHttpApi } from './constructs/http-api.ts';
+import { Identity } from './constructs/identity.ts';
 import { Media } from './constructs/media.ts';
 import { Migrations } from './constructs/migrations.ts';
 import { Observability } from './constructs/observability.ts';
@@ -65,22 +72,37 @@ export class HirobaStack extends Stack {
       logRetention: config.logRetentionDays,
     });
 
-    const resources: FunctionResources = {
+    const identity = new Identity(this, 'Identity', {
+      selfSignUp: config.selfSignUp,
+      threatProtection: config.threatProtection,
+      deletionProtection: config.deletionProtection,
+    });
+
+    const functionDefaults = {
+      logLevel: config.logLevel,
+      logRetention: config.logRetentionDays,
+      connectionTtlSeconds: config.connectionTtlSeconds,
+    };
+    const shared: FunctionResources = {
       database,
       connectionsTable: connections.table,
       webSocket: webSocketApi,
+      identity,
     };
+    // Invoked only asynchronously, by the functions that store messages: created first, so they can name
+    // it. A delivery still failing after 5 minutes is stale: its recipients catch up with `after=`.
+    const fanOut = new HirobaFunction(this, `${fanOutFunction.id}Function`, {
+      spec: fanOutFunction,
+      resources: shared,
+      asyncInvocation: { retryAttempts: 2, maxEventAge: Duration.minutes(5) },
+      ...functionDefaults,
+    });
+    const resources: FunctionResources = { ...shared, fanOut: fanOut.function };
     const functions = new Map<string, HirobaFunction>();
-    for (const spec of routeFunctions()) {
+    for (const spec of [...routeFunctions(), webSocketAuthorizer.function]) {
       functions.set(
         spec.id,
-        new HirobaFunction(this, `${spec.id}Function`, {
-          spec,
-          resources,
-          logLevel: config.logLevel,
-          logRetention: config.logRetentionDays,
-          connectionTtlSeconds: config.connectionTtlSeconds,
-        }),
+        new HirobaFunction(this, `${spec.id}Function`, { spec, resources, ...functionDefaults }),
       );
     }
     const functionFor = (specId: string) => {
@@ -96,19 +118,27 @@ export class HirobaStack extends Stack {
       throttleBurstLimit: config.httpThrottleBurstLimit,
       logRetention: config.logRetentionDays,
     });
-    for (const route of webSocketRoutes)
-      webSocketApi.addRoute(route.routeKey, functionFor(route.function.id));
+    const connectAuthorizer = {
+      function: functionFor(webSocketAuthorizer.function.id),
+      identitySource: webSocketAuthorizer.identitySource,
+    };
+    for (const route of webSocketRoutes) {
+      const authorizer = route.routeKey === '$connect' ? connectAuthorizer : undefined;
+      webSocketApi.addRoute(route.routeKey, functionFor(route.function.id), authorizer);
+    }
 
     const media = new Media(this, 'Media');
     const web = new Web(this, 'Web', {
       httpApiId: httpApi.api.apiId,
       webSocketApiId: webSocketApi.api.apiId,
       media,
+      appConfig: { auth: identity.webAuthConfig },
       domainName: config.domainName,
       certificateArn: config.certificateArn,
       logRetention: config.logRetentionDays,
     });
     media.serveThrough(web.distribution, web.origins);
+    identity.addAppOrigins(web.origins);
 
     const migrations = new Migrations(this, 'Migrations', {
       database,
@@ -117,7 +147,7 @@ export class HirobaStack extends Stack {
     });
 
     new Observability(this, 'Observability', {
-      functions: [...functions.values(), migrations.function],
+      functions: [...functions.values(), fanOut, migrations.function],
       httpApi,
       webSocketApi,
       connectionsTable: connections.table,
@@ -141,5 +171,16 @@ export class HirobaStack extends Stack {
     output('DatabaseClusterArn', database.cluster.clusterArn, 'Aurora cluster (Data API resource ARN)');
     const secret = database.cluster.secret;
     if (secret) output('DatabaseSecretArn', secret.secretArn, 'Secret the Data API uses for the cluster');
+    output('UserPoolId', identity.userPool.userPoolId, 'Cognito user pool (add admins to its admin group)');
+    output('WebClientId', identity.clientId, "The web app's public Cognito app client");
+    output('AuthIssuer', identity.issuer, 'Issuer of the access tokens the APIs accept');
+    output('SignInBaseUrl', identity.baseUrl, 'Managed login and OAuth endpoints of the user pool');
+    if (fanOut.failedEvents) {
+      output(
+        'FanOutFailedEventsQueueUrl',
+        fanOut.failedEvents.queueUrl,
+        'Deliveries the fan-out function gave up on, kept 14 days for inspection',
+      );
+    }
   }
 }

@@ -12,6 +12,13 @@ export const connectionsTableKeys = {
   expiresAt: 'expiresAt',
   /** GSI: a connection's items (its META and its subscriptions) in one Query, for cleanup. */
   byConnectionIndex: 'byConnection',
+  /**
+   * Only connection records (`sk = META`) carry the user's id: the partition key of the sparse
+   * {@link connectionsTableKeys.byUserIndex}.
+   */
+  userId: 'userId',
+  /** Sparse GSI: a user's open connections (with their `expiresAt`), to cap them per user. */
+  byUserIndex: 'byUser',
 } as const;
 
 /** Props of {@link ConnectionsTable}. */
@@ -35,7 +42,13 @@ export interface ConnectionsTableProps {
  * - subscription: `pk = CHANNEL#<channelId>`, `sk = CONN#<connectionId>`, so a channel's subscribers are
  *   one Query on the base table
  * - every item carries `connectionId`, the partition key of the `byConnection` GSI (sort key `sk`), so a
- *   connection's items are one Query when it goes away. Nothing ever needs a Scan.
+ *   connection's items are one Query when it goes away
+ * - connection records also carry `userId`, the partition key of the sparse `byUser` GSI (sort key `sk`,
+ *   projecting `expiresAt`), so a user's open connections are one Query, and stale ones tell themselves
+ *   apart before TTL removes them
+ * - rate-limit state: `pk = RATE#<scope>#<id>`, `sk = RATE`, expiring through the same TTL
+ *
+ * Nothing ever needs a Scan.
  */
 export class ConnectionsTable extends Construct {
   /** The table. */
@@ -58,6 +71,13 @@ export class ConnectionsTable extends Construct {
           partitionKey: { name: connectionsTableKeys.connectionId, type: AttributeType.STRING },
           sortKey: { name: connectionsTableKeys.sortKey, type: AttributeType.STRING },
           projectionType: ProjectionType.ALL,
+        },
+        {
+          indexName: connectionsTableKeys.byUserIndex,
+          partitionKey: { name: connectionsTableKeys.userId, type: AttributeType.STRING },
+          sortKey: { name: connectionsTableKeys.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.INCLUDE,
+          nonKeyAttributes: [connectionsTableKeys.expiresAt],
         },
       ],
     });

@@ -2,18 +2,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { type Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
+  type IFunction,
   LoggingFormat,
   Runtime,
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
 import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
@@ -43,6 +46,16 @@ export interface ConnectionsTarget {
   grantManageConnections(grantee: IGrantable): Grant;
 }
 
+/** The issuer whose access tokens a function with `auth` access accepts. No IAM: the keys are public. */
+export interface AuthTarget {
+  /** The tokens' `iss`. */
+  readonly issuer: string;
+  /** The app client the tokens must name. */
+  readonly clientId: string;
+  /** The issuer's signing keys. */
+  readonly jwksUrl: string;
+}
+
 /** What a function may be given access to; only what its spec names is used. */
 export interface FunctionResources {
   /** Required when the spec has `database` access. */
@@ -51,6 +64,24 @@ export interface FunctionResources {
   readonly connectionsTable?: ITableV2;
   /** Required when the spec has `manageConnections` access. */
   readonly webSocket?: ConnectionsTarget;
+  /** Required when the spec has `auth` access. */
+  readonly identity?: AuthTarget;
+  /** The fan-out function; required when the spec has `fanOut` access. */
+  readonly fanOut?: IFunction;
+}
+
+/** How Lambda treats the events of a function invoked asynchronously (`InvocationType: 'Event'`). */
+export interface AsyncInvocationOptions {
+  /**
+   * Retries after a failed attempt (0-2).
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Age after which Lambda gives up on an event instead of (re)trying it.
+   * @default Duration.minutes(5)
+   */
+  readonly maxEventAge?: Duration;
 }
 
 /** Props of {@link HirobaFunction}. */
@@ -84,6 +115,12 @@ export interface HirobaFunctionProps {
    * @default - none
    */
   readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+  /**
+   * Set for a function invoked asynchronously: Lambda retries a failed event, gives up on one too old,
+   * and sends every event it gives up on to {@link HirobaFunction.failedEvents}.
+   * @default - invoked synchronously only (API Gateway, CloudFormation): the caller sees every failure
+   */
+  readonly asyncInvocation?: AsyncInvocationOptions;
 }
 
 /**
@@ -98,6 +135,11 @@ export class HirobaFunction extends Construct {
   public readonly logGroup: LogGroup;
   /** The function's execution role: log writing, tracing and the spec's access, nothing else. */
   public readonly role: Role;
+  /**
+   * Where the asynchronous events Lambda gave up on are kept for inspection (14 days), each with its
+   * payload and the error; undefined for a function invoked synchronously.
+   */
+  public readonly failedEvents: Queue | undefined;
 
   constructor(scope: Construct, id: string, props: HirobaFunctionProps) {
     super(scope, id);
@@ -162,12 +204,15 @@ export class HirobaFunction extends Construct {
 
     for (const access of new Set(spec.access)) this.grant(access, resources);
 
-    Validations.of(this.function).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'hiroba functions are only invoked synchronously (API Gateway, the custom resource provider), so a ' +
-        'dead-letter queue would never receive an event; an asynchronous trigger would need one.',
-    });
+    this.failedEvents = props.asyncInvocation && this.keepFailedEvents(props.asyncInvocation);
+    if (!this.failedEvents) {
+      Validations.of(this.function).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'This function is only invoked synchronously (API Gateway, the custom resource provider): the ' +
+          'caller sees every failure, and a dead-letter queue would never receive an event.',
+      });
+    }
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -196,6 +241,10 @@ export class HirobaFunction extends Construct {
       [ENV.connectionsTable]: () => need(resources.connectionsTable, 'the connections table').tableName,
       [ENV.connectionTtlSeconds]: () => String(props.connectionTtlSeconds ?? 7200),
       [ENV.connectionsEndpoint]: () => need(resources.webSocket, 'the WebSocket API').callbackUrl,
+      [ENV.authIssuer]: () => need(resources.identity, 'an issuer').issuer,
+      [ENV.authClientId]: () => need(resources.identity, 'an issuer').clientId,
+      [ENV.authJwksUrl]: () => need(resources.identity, 'an issuer').jwksUrl,
+      [ENV.fanOutFunction]: () => need(resources.fanOut, 'the fan-out function').functionName,
       [ENV.serviceName]: () => props.serviceName ?? 'hiroba',
       [ENV.logLevel]: () => props.logLevel ?? 'INFO',
     };
@@ -218,8 +267,8 @@ export class HirobaFunction extends Construct {
         acknowledgeWildcardResource(
           this.role,
           `${table.tableArn}/index/*`,
-          "grantReadWriteData covers the table's own indexes (the byConnection GSI a connection's cleanup " +
-            'queries); the wildcard stays inside this table.',
+          "grantReadWriteData covers the table's own indexes (byConnection, which a connection's cleanup " +
+            "queries, and byUser, which counts a user's connections); the wildcard stays inside this table.",
         );
         return;
       }
@@ -230,10 +279,54 @@ export class HirobaFunction extends Construct {
         webSocket.grantManageConnections(this.function);
         return;
       }
+      case 'auth': {
+        // Token verification reads the issuer's public keys over HTTPS: nothing to grant.
+        if (!resources.identity) throw new Error(`${this.node.path}: auth access needs an issuer`);
+        return;
+      }
+      case 'fanOut': {
+        const fanOut = resources.fanOut;
+        if (!fanOut) throw new Error(`${this.node.path}: fanOut access needs the fan-out function`);
+        // The unqualified ARN alone: callers invoke it by name ($LATEST). grantInvoke would add `<arn>:*`,
+        // every version and alias.
+        Grant.addToPrincipal({
+          grantee: this.function,
+          actions: ['lambda:InvokeFunction'],
+          resourceArns: [fanOut.functionArn],
+        });
+        return;
+      }
       default: {
         const unknown: never = access;
         throw new Error(`${this.node.path}: unknown access ${String(unknown)}`);
       }
     }
+  }
+
+  /** Retries, an age limit, and an encrypted queue keeping what Lambda gives up on. */
+  private keepFailedEvents(options: AsyncInvocationOptions): Queue {
+    const queue = new Queue(this, 'FailedEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.function.configureAsyncInvoke({
+      retryAttempts: options.retryAttempts ?? 2,
+      maxEventAge: options.maxEventAge ?? Duration.minutes(5),
+      onFailure: new SqsDestination(queue),
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed asynchronous events go to the on-failure destination of the EventInvokeConfig (the ' +
+        'FailedEvents queue) rather than a DeadLetterConfig: its records carry the error and the attempt ' +
+        'count with the payload, and configuring both would keep every failed event twice.',
+    });
+    const reason =
+      "This queue is the function's on-failure destination, the dead-letter store itself; nothing consumes " +
+      'it, so it needs no dead-letter queue or redrive policy of its own.';
+    Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason });
+    Validations.of(queue).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason });
+    return queue;
   }
 }

@@ -13,6 +13,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { HirobaFunction } from './function.ts';
 import type { HirobaHttpApi } from './http-api.ts';
@@ -20,7 +21,10 @@ import type { HirobaWebSocketApi } from './websocket-api.ts';
 
 /** Props of {@link Observability}. */
 export interface ObservabilityProps {
-  /** Every hiroba function: each gets an errors and a throttles alarm. */
+  /**
+   * Every hiroba function: each gets an errors and a throttles alarm, and one invoked asynchronously also
+   * alarms on the events it gave up on.
+   */
   readonly functions: readonly HirobaFunction[];
   /** Its `$default` stage's 5xx answers are alarmed on. */
   readonly httpApi: HirobaHttpApi;
@@ -45,8 +49,8 @@ export interface ObservabilityProps {
 const fiveMinutes = Duration.minutes(5);
 
 /**
- * Alarms on what breaks a chat (function errors and throttles, API 5xx, table throttles, Aurora at its
- * ceiling), all notifying one encrypted SNS topic.
+ * Alarms on what breaks a chat (function errors and throttles, failed asynchronous deliveries, API 5xx,
+ * table throttles, Aurora at its ceiling), all notifying one encrypted SNS topic.
  */
 export class Observability extends Construct {
   /** Where every alarm notifies. */
@@ -99,6 +103,7 @@ export class Observability extends Construct {
         threshold: 1,
         description: `${name} was throttled (account or reserved concurrency exhausted)`,
       });
+      if (fn.failedEvents) this.alarmOnFailedEvents(name, fn, fn.failedEvents);
     }
 
     // A few 503s are expected while Aurora resumes from 0 ACU; a burst of 5xx is not.
@@ -147,6 +152,29 @@ export class Observability extends Construct {
         threshold: acuThreshold,
         evaluationPeriods: 3,
         description: `Aurora used at least ${acuThreshold}% of its maximum ACU for 15 minutes: raise maxCapacity`,
+      },
+    );
+  }
+
+  /**
+   * An event Lambda gave up on (retries exhausted, or too old) is a delivery that never happened; one that
+   * could not even be kept is lost without a trace.
+   */
+  private alarmOnFailedEvents(name: string, fn: HirobaFunction, failedEvents: IQueue): void {
+    this.alarm(
+      `${name}FailedEvents`,
+      failedEvents.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      {
+        threshold: 1,
+        description: `${name} gave up on an asynchronous event: inspect its FailedEvents queue`,
+      },
+    );
+    this.alarm(
+      `${name}LostEvents`,
+      fn.function.metric('DestinationDeliveryFailures', { period: fiveMinutes, statistic: 'Sum' }),
+      {
+        threshold: 1,
+        description: `${name} gave up on an asynchronous event and could not keep it in its FailedEvents queue`,
       },
     );
   }

@@ -37,6 +37,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { type WebConfig, webConfigFile } from '../web-config.ts';
 import { projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -74,6 +75,11 @@ export interface WebProps {
   readonly webSocketApiId: string;
   /** The media bucket served under `/images/*`, by name so the distribution does not reference it. */
   readonly media: { readonly bucketName: string; readonly bucketRegionalDomainName: string };
+  /**
+   * The web app's runtime configuration, written next to it as `config.json` at deploy time (values known
+   * only then, such as the app client id, are filled in by the deployment), so the build needs none.
+   */
+  readonly appConfig: WebConfig;
   /**
    * Custom domain of the distribution; needs `certificateArn`.
    * @default - the CloudFront domain only
@@ -240,6 +246,7 @@ export class Web extends Construct {
           exclude: ['dist', 'node_modules'],
           bundling: { image: DockerImage.fromRegistry('none'), local: viteBuild(webAppDirectory) },
         }),
+        Source.jsonData(webConfigFile, props.appConfig),
       ],
       destinationBucket: this.bucket,
       distribution: this.distribution,

@@ -1,6 +1,7 @@
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Grant, type IGrantable, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +31,17 @@ export const webSocketAccessLogFormat: Record<string, string> = {
 
 /** The `@connections` methods hiroba's functions use: push a frame, read a connection, close it. */
 export const manageConnectionsMethods = ['POST', 'GET', 'DELETE'] as const;
+
+/** A Lambda REQUEST authorizer for the `$connect` route. */
+export interface ConnectAuthorizer {
+  /** The function that decides whether a handshake may open a connection. */
+  readonly function: IFunction;
+  /**
+   * Where the credential is, e.g. `route.request.querystring.token`: API Gateway refuses a handshake
+   * without it (401) before invoking anything.
+   */
+  readonly identitySource: string;
+}
 
 /** Props of {@link HirobaWebSocketApi}. */
 export interface HirobaWebSocketApiProps {
@@ -72,13 +84,6 @@ export class HirobaWebSocketApi extends Construct {
     this.api = new WebSocketApi(this, 'Api', {
       description: 'hiroba WebSocket API, served at /ws by CloudFront',
       routeSelectionExpression: webSocketRouteSelectionExpression,
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'The $connect handler verifies the access token from the query string and refuses the handshake ' +
-        '(401/403) itself; every later frame arrives on that authenticated connection, whose identity the ' +
-        'handlers look up. API Gateway only supports authorizers on $connect anyway.',
     });
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -132,10 +137,28 @@ export class HirobaWebSocketApi extends Construct {
     return grant;
   }
 
-  /** Routes frames whose route key is `routeKey` (`$connect`, `$disconnect`, `$default` or a `type`) to `fn`. */
-  public addRoute(routeKey: string, fn: IFunction): void {
-    const integrationId = `${routeKey.replace(/^\$/, '')}Integration`;
-    this.api.addRoute(routeKey, { integration: new WebSocketLambdaIntegration(integrationId, fn) });
+  /**
+   * Routes frames whose route key is `routeKey` (`$connect`, `$disconnect`, `$default` or a `type`) to `fn`.
+   * Only `$connect` takes an `authorizer`: API Gateway authorizes the handshake, not the frames.
+   */
+  public addRoute(routeKey: string, fn: IFunction, authorizer?: ConnectAuthorizer): void {
+    const name = routeKey.replace(/^\$/, '');
+    const route = this.api.addRoute(routeKey, {
+      integration: new WebSocketLambdaIntegration(`${name}Integration`, fn),
+      ...(authorizer && {
+        authorizer: new WebSocketLambdaAuthorizer(`${name}Authorizer`, authorizer.function, {
+          identitySource: [authorizer.identitySource],
+        }),
+      }),
+    });
+    // A $connect route without an authorizer stays a finding: it is the one route that can have one.
+    if (routeKey === '$connect') return;
+    Validations.of(route).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        `API Gateway authorizes WebSocket APIs on $connect only: frames on the ${routeKey} route arrive on a ` +
+        'connection the $connect authorizer admitted, and the handler acts as the user recorded for it.',
+    });
   }
 
   /**

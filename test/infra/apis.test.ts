@@ -1,7 +1,15 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { httpRoutes, webSocketRoutes } from '../../lib/api-routes.ts';
-import { logicalIdsOfType, ourFunctions, referencedId, template, templateJson } from './support/assembly.ts';
+import { httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../../lib/api-routes.ts';
+import {
+  acknowledgedRules,
+  logicalIdsOfType,
+  onlyResource,
+  ourFunctions,
+  referencedId,
+  template,
+  templateJson,
+} from './support/assembly.ts';
 
 function stage(name: string): Record<string, unknown> {
   const found = Object.values(templateJson().Resources).find(
@@ -22,6 +30,13 @@ function apiId(protocol: 'HTTP' | 'WEBSOCKET'): string {
   );
   if (!id) throw new Error(`No ${protocol} API`);
   return id;
+}
+
+/** The routes of the HTTP or the WebSocket API. */
+function routesOf(protocol: 'HTTP' | 'WEBSOCKET'): string[] {
+  return logicalIdsOfType('AWS::ApiGatewayV2::Route').filter(
+    (id) => referencedId(templateJson().Resources[id]?.Properties?.ApiId) === apiId(protocol),
+  );
 }
 
 /** The function an integration invokes, by spec id. */
@@ -95,12 +110,18 @@ describe('HTTP API', () => {
     });
   });
 
-  it('has no API Gateway authorizer: hiroba checks tokens itself', () => {
-    template().resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
-    template().allResourcesProperties('AWS::ApiGatewayV2::Route', {
-      AuthorizationType: 'NONE',
-      AuthorizerId: Match.absent(),
-    });
+  it('has no API Gateway authorizer on any route: hiroba checks tokens and API keys itself', () => {
+    for (const id of routesOf('HTTP')) {
+      expect(templateJson().Resources[id]?.Properties, id).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(templateJson().Resources[id]?.Properties?.AuthorizerId, id).toBeUndefined();
+    }
+  });
+
+  it('tells cdk-nag, route by route, that the handlers authenticate', () => {
+    for (const id of routesOf('HTTP')) {
+      expect(acknowledgedRules(id)['AwsSolutions-APIG4'], id).toMatch(/authenticated by its handler|public/);
+    }
+    expect(acknowledgedRules(apiId('HTTP'))['AwsSolutions-APIG4']).toBeUndefined();
   });
 });
 
@@ -136,6 +157,52 @@ describe('WebSocket API', () => {
       );
       expect(integratedSpecId(integrationId ?? ''), route.routeKey).toBe(route.function.id);
     }
+  });
+
+  it('authorizes $connect with the authorizer function, by the token query parameter', () => {
+    const [authorizerId, authorizer] = onlyResource('AWS::ApiGatewayV2::Authorizer');
+    const authorizerFunction = ourFunctions().find((fn) => fn.spec.id === webSocketAuthorizer.function.id);
+    expect(authorizer.Properties).toMatchObject({
+      ApiId: { Ref: apiId('WEBSOCKET') },
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+    expect(JSON.stringify(authorizer.Properties?.AuthorizerUri)).toContain(
+      `{"Fn::GetAtt":["${authorizerFunction?.logicalId}","Arn"]}`,
+    );
+    const connect = routesOf('WEBSOCKET').find(
+      (id) => templateJson().Resources[id]?.Properties?.RouteKey === '$connect',
+    );
+    expect(templateJson().Resources[connect ?? '']?.Properties).toMatchObject({
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
+  it('authorizes no other route (API Gateway authorizes the handshake only) and says so to cdk-nag', () => {
+    const others = routesOf('WEBSOCKET').filter(
+      (id) => templateJson().Resources[id]?.Properties?.RouteKey !== '$connect',
+    );
+    expect(others).toHaveLength(webSocketRoutes.length - 1);
+    for (const id of others) {
+      expect(templateJson().Resources[id]?.Properties, id).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(acknowledgedRules(id)['AwsSolutions-APIG4'], id).toMatch(/on \$connect only/);
+    }
+    expect(acknowledgedRules(apiId('WEBSOCKET'))['AwsSolutions-APIG4']).toBeUndefined();
+  });
+
+  it('lets API Gateway invoke the authorizer function for this authorizer only', () => {
+    const [authorizerId] = onlyResource('AWS::ApiGatewayV2::Authorizer');
+    const authorizerFunction = ourFunctions().find((fn) => fn.spec.id === webSocketAuthorizer.function.id);
+    const permissions = Object.values(templateJson().Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Permission' &&
+        referencedId(resource.Properties?.FunctionName) === authorizerFunction?.logicalId,
+    );
+    expect(permissions).toHaveLength(1);
+    expect(JSON.stringify(permissions[0]?.Properties?.SourceArn)).toContain(
+      `{"Ref":"${apiId('WEBSOCKET')}"},"/authorizers/",{"Ref":"${authorizerId}"}`,
+    );
   });
 
   it('sets the account-level CloudWatch role that WebSocket stage logging requires, before the stage', () => {

@@ -16,6 +16,10 @@ const dummyValues: Record<EnvName, string> = {
   [ENV.connectionsTable]: 'Hiroba-ConnectionsTable-DUMMY',
   [ENV.connectionTtlSeconds]: '7200',
   [ENV.connectionsEndpoint]: 'https://abcdef1234.execute-api.us-east-1.amazonaws.com/ws',
+  [ENV.authIssuer]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_DUMMY',
+  [ENV.authClientId]: 'dummyclientid1234567890abc',
+  [ENV.authJwksUrl]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_DUMMY/.well-known/jwks.json',
+  [ENV.fanOutFunction]: 'Hiroba-FanOutFunctionHandler-DUMMY',
   [ENV.serviceName]: 'hiroba',
   [ENV.logLevel]: 'INFO',
 };

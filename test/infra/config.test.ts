@@ -89,6 +89,14 @@ describe('readConfig', () => {
     ).toThrow(/certificateArn: expected an ACM certificate ARN in us-east-1/);
   });
 
+  it('opens sign-up to everyone and leaves threat protection off by default', () => {
+    expect(defaultConfig).toMatchObject({ selfSignUp: true, threatProtection: false });
+    expect(configFrom({ selfSignUp: 'false', threatProtection: 'true' })).toMatchObject({
+      selfSignUp: false,
+      threatProtection: true,
+    });
+  });
+
   it('reports every invalid value at once', () => {
     expect(() => configFrom({ minCapacity: 'lots', backupRetentionDays: 90 })).toThrow(
       /minCapacity: expected a number, got "lots"\n {2}- backupRetentionDays: expected a whole number from 1 to 35, got 90/,

@@ -1,4 +1,6 @@
-import { describe, it } from 'vitest';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { connectionsTableKeys } from '../../lib/constructs/connections-table.ts';
 import { template } from './support/assembly.ts';
 
 describe('connections table', () => {
@@ -13,7 +15,7 @@ describe('connections table', () => {
 
   it("finds a connection's items with the byConnection index (connectionId, sk), projecting everything", () => {
     template().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [
+      GlobalSecondaryIndexes: Match.arrayWith([
         {
           IndexName: 'byConnection',
           KeySchema: [
@@ -22,6 +24,35 @@ describe('connections table', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+      ]),
+    });
+  });
+
+  it("finds a user's connections with the sparse byUser index (userId, sk), projecting only expiresAt", () => {
+    template().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'byUser',
+          KeySchema: [
+            { AttributeName: 'userId', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['expiresAt'] },
+        },
+      ]),
+    });
+  });
+
+  it('has exactly the two indexes, named as the adapter knows them', () => {
+    expect(connectionsTableKeys).toMatchObject({
+      byConnectionIndex: 'byConnection',
+      byUserIndex: 'byUser',
+      userId: 'userId',
+    });
+    template().hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byConnection' }),
+        Match.objectLike({ IndexName: 'byUser' }),
       ],
     });
   });
@@ -32,6 +63,7 @@ describe('connections table', () => {
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
         { AttributeName: 'connectionId', AttributeType: 'S' },
+        { AttributeName: 'userId', AttributeType: 'S' },
       ],
     });
   });

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { environmentNames } from '../../lib/api-routes.ts';
+import { ENV } from '../../functions/shared/env.ts';
+import { environmentNames, fanOutFunction } from '../../lib/api-routes.ts';
 import {
   allSpecs,
   logicalIdsOfType,
+  onlyResource,
   ourFunctions,
   referencedId,
   template,
   templateJson,
 } from './support/assembly.ts';
+
+const variablesOf = (fn: { properties: Record<string, unknown> }) =>
+  (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
 
 describe('functions', () => {
   it('deploys one function per function spec', () => {
@@ -60,6 +65,36 @@ describe('functions', () => {
         [...environmentNames(fn.spec), 'NODE_OPTIONS'].sort(),
       );
       expect(variables.NODE_OPTIONS, fn.spec.id).toBe('--enable-source-maps');
+    }
+  });
+
+  it("tells exactly the functions with auth access the user pool's issuer, keys and web client", () => {
+    const [poolId] = onlyResource('AWS::Cognito::UserPool');
+    const [clientId] = onlyResource('AWS::Cognito::UserPoolClient');
+    const issuer = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [poolId, 'ProviderName'] }]] };
+    const authenticating = ourFunctions().filter((fn) => fn.spec.access.includes('auth'));
+    expect(authenticating.map((fn) => fn.spec.id)).toContain('WsAuthorizer');
+    for (const fn of ourFunctions()) {
+      const variables = variablesOf(fn);
+      if (!fn.spec.access.includes('auth')) {
+        expect(
+          Object.keys(variables).filter((name) => name.startsWith('AUTH_')),
+          fn.spec.id,
+        ).toEqual([]);
+        continue;
+      }
+      expect(variables[ENV.authIssuer], fn.spec.id).toEqual(issuer);
+      expect(variables[ENV.authClientId], fn.spec.id).toEqual({ Ref: clientId });
+      expect(variables[ENV.authJwksUrl], fn.spec.id).toEqual({
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [poolId, 'ProviderName'] }, '/.well-known/jwks.json']],
+      });
+    }
+  });
+
+  it('names the fan-out function to the functions with fanOut access', () => {
+    const target = ourFunctions().find((fn) => fn.spec.id === fanOutFunction.id);
+    for (const fn of ourFunctions().filter((candidate) => candidate.spec.access.includes('fanOut'))) {
+      expect(variablesOf(fn)[ENV.fanOutFunction], fn.spec.id).toEqual({ Ref: target?.logicalId });
     }
   });
 

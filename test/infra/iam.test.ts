@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fanOutFunction } from '../../lib/api-routes.ts';
 import {
   type DeployedFunction,
   logicalIdsOfType,
@@ -99,6 +100,26 @@ describe('least-privilege IAM per function', () => {
         return /"\/ws\/([A-Z]+)\/@connections\/\*"/.exec(resource)?.[1];
       });
       expect(methods.sort(), fn.spec.id).toEqual(['DELETE', 'GET', 'POST']);
+    }
+  });
+
+  it('lets only functions with fanOut access invoke the fan-out function, and nothing else', () => {
+    const target = ourFunctions().find((fn) => fn.spec.id === fanOutFunction.id);
+    const invokers = ourFunctions().filter((fn) => fn.spec.access.includes('fanOut'));
+    expect(invokers.length).toBeGreaterThan(0);
+    for (const fn of ourFunctions()) {
+      const statements = statementsWithAction(fn, 'lambda:');
+      if (!fn.spec.access.includes('fanOut')) {
+        expect(statements, fn.spec.id).toEqual([]);
+        continue;
+      }
+      expect(statements, fn.spec.id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [target?.logicalId, 'Arn'] },
+        },
+      ]);
     }
   });
 

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { fanOutFunction } from '../../lib/api-routes.ts';
 import { logicalIdsOfType, onlyResource, ourFunctions, template, templateJson } from './support/assembly.ts';
 
 interface AlarmProperties {
@@ -34,6 +35,18 @@ describe('alarms', () => {
       expect(alarmsOnFunction(fn.logicalId, 'Errors'), fn.spec.id).toHaveLength(1);
       expect(alarmsOnFunction(fn.logicalId, 'Throttles'), fn.spec.id).toHaveLength(1);
     }
+  });
+
+  it('watch fan-out events that were given up on, and those that could not even be kept', () => {
+    const [queueId] = onlyResource('AWS::SQS::Queue');
+    const fanOut = ourFunctions().find((fn) => fn.spec.id === fanOutFunction.id);
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    expect(alarmsOnFunction(fanOut?.logicalId ?? '', 'DestinationDeliveryFailures')).toHaveLength(1);
   });
 
   it('watch 5xx answers of the HTTP API', () => {

@@ -20,6 +20,7 @@ const productionContext = {
   webSocketThrottleBurstLimit: 400,
   domainName: 'chat.example.com',
   certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+  threatProtection: true,
 };
 
 let outdir: string;
@@ -64,6 +65,27 @@ describe('a stack with production settings', () => {
   it('protects the connections table from deletion', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       Replicas: [Match.objectLike({ DeletionProtectionEnabled: true })],
+    });
+  });
+
+  it('protects and keeps the user pool, on the Plus plan with threat protection enforced', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({
+        DeletionProtection: 'ACTIVE',
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('lets people sign in from the custom domain and the distribution domain', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: [
+        'https://chat.example.com/auth/callback',
+        Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      ],
+      LogoutURLs: ['https://chat.example.com', Match.objectLike({ 'Fn::Join': Match.anyValue() })],
     });
   });
 

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { inject } from 'vitest';
 import { stackName } from '../../../bin/hiroba.ts';
-import { type FunctionSpec, httpRoutes, migrateFunction, webSocketRoutes } from '../../../lib/api-routes.ts';
+import {
+  type FunctionSpec,
+  fanOutFunction,
+  httpRoutes,
+  migrateFunction,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../../../lib/api-routes.ts';
 
 /** A resource of the synthesized template. */
 export interface CfnResource {
@@ -40,12 +47,13 @@ export function template(): Template {
   return Template.fromJSON(templateJson());
 }
 
-/** Every function spec the stack deploys: the routes' and the migrations'. */
+/** Every function spec the stack deploys: the routes', the authorizer's, the fan-out's and the migrations'. */
 export function allSpecs(): FunctionSpec[] {
   const specs = new Map<string, FunctionSpec>();
   for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function))
     specs.set(spec.id, spec);
-  specs.set(migrateFunction.id, migrateFunction);
+  for (const spec of [webSocketAuthorizer.function, fanOutFunction, migrateFunction])
+    specs.set(spec.id, spec);
   return [...specs.values()];
 }
 
@@ -89,4 +97,54 @@ export function referencedId(value: unknown): string | undefined {
   if ('Ref' in value && typeof value.Ref === 'string') return value.Ref;
   if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt'])) return String(value['Fn::GetAtt'][0]);
   return undefined;
+}
+
+interface MetadataEntry {
+  type: string;
+  data?: unknown;
+}
+
+let metadataCache: Record<string, MetadataEntry[]> | undefined;
+
+/** The stack's construct metadata by construct path, as the cloud assembly records it. */
+function constructMetadata(): Record<string, MetadataEntry[]> {
+  if (!metadataCache) {
+    const manifest = JSON.parse(readFileSync(join(assemblyDir(), 'manifest.json'), 'utf8')) as {
+      artifacts: Record<
+        string,
+        { additionalMetadataFile?: string; metadata?: Record<string, MetadataEntry[]> }
+      >;
+    };
+    const artifact = manifest.artifacts[stackName];
+    metadataCache = artifact?.additionalMetadataFile
+      ? (JSON.parse(readFileSync(join(assemblyDir(), artifact.additionalMetadataFile), 'utf8')) as Record<
+          string,
+          MetadataEntry[]
+        >)
+      : (artifact?.metadata ?? {});
+  }
+  return metadataCache;
+}
+
+/**
+ * The validation rules acknowledged for a resource (on it or on any construct above it), by rule id,
+ * with their reasons.
+ */
+export function acknowledgedRules(logicalId: string): Record<string, string> {
+  const metadata = constructMetadata();
+  const path = Object.keys(metadata).find((candidate) =>
+    metadata[candidate]?.some((entry) => entry.type === 'aws:cdk:logicalId' && entry.data === logicalId),
+  );
+  if (!path) throw new Error(`No construct path for ${logicalId}`);
+  const rules: Record<string, string> = {};
+  const segments = path.split('/');
+  for (let length = segments.length; length > 1; length -= 1) {
+    for (const entry of metadata[segments.slice(0, length).join('/')] ?? []) {
+      if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        rules[id.replace(/^annotation::/i, '')] ??= reason;
+      }
+    }
+  }
+  return rules;
 }

@@ -7,14 +7,19 @@ interface AssetManifest {
   files: Record<string, { source: { path: string; packaging?: string } }>;
 }
 
-/** The directory (relative to the assembly) holding a function's bundle, from the asset manifest. */
-export function bundleDirectory(functionProperties: Record<string, unknown>): string {
-  const key = (functionProperties.Code as { S3Key?: string } | undefined)?.S3Key;
-  const hash = key?.replace(/\.zip$/, '');
+/** The directory (relative to the assembly) staging the file asset uploaded as `objectKey`. */
+export function assetDirectory(objectKey: string): string {
   const manifest = JSON.parse(
     readFileSync(join(assemblyDir(), `${stackName}.assets.json`), 'utf8'),
   ) as AssetManifest;
-  const asset = hash === undefined ? undefined : manifest.files[hash];
-  if (!asset) throw new Error(`No asset for code ${JSON.stringify(functionProperties.Code)}`);
+  const asset = manifest.files[objectKey.replace(/\.zip$/, '')];
+  if (!asset) throw new Error(`No asset for object key ${objectKey}`);
   return asset.source.path;
+}
+
+/** The directory (relative to the assembly) holding a function's bundle, from the asset manifest. */
+export function bundleDirectory(functionProperties: Record<string, unknown>): string {
+  const key = (functionProperties.Code as { S3Key?: string } | undefined)?.S3Key;
+  if (key === undefined) throw new Error(`No asset for code ${JSON.stringify(functionProperties.Code)}`);
+  return assetDirectory(key);
 }
