@@ -6,6 +6,8 @@ create table users (
   id text primary key,
   username text not null,
   kind text not null default 'person' check (kind in ('person', 'bot')),
+  -- A person's membership of the admin group, refreshed from their token; a bot borrows its owner's.
+  is_admin boolean not null default false,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
@@ -51,6 +53,18 @@ create table messages (
   -- One message per idempotency key and sender in a channel, however often or concurrently it is sent.
   constraint messages_idempotency_unique unique (channel_id, user_id, client_message_id)
 );
+
+-- A bot's key: the bot is the `users` row with the same id (kind 'bot'). Only a hash of the secret is kept.
+create table api_keys (
+  id uuid primary key,
+  owner_id text not null references users (id) on delete cascade,
+  name text not null check (char_length(name) between 1 and 80),
+  key_hash text not null,
+  created_at timestamptz not null default now(),
+  last_used_at timestamptz
+);
+
+create index api_keys_by_owner on api_keys (owner_id, created_at desc);
 
 insert into channels (name, description) values
   ('general', 'Anything and everything.'),

@@ -1,5 +1,6 @@
 import {
   ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -11,9 +12,13 @@ export interface ApiGatewayNotifierOptions {
   client?: ApiGatewayManagementApiClient;
 }
 
-/** Pushes frames through the API Gateway management API. */
-export function apiGatewayNotifier({ endpoint, client }: ApiGatewayNotifierOptions): ConnectionNotifier {
-  const api = client ?? new ApiGatewayManagementApiClient({ endpoint });
+/**
+ * Pushes frames through the API Gateway management API. Throttling (429) is retried with the SDK's
+ * exponential backoff and jitter, given a few more attempts than its default so that a burst of
+ * deliveries to a large channel slows down instead of failing.
+ */
+export function apiGatewayNotifier({ endpoint, client }: ApiGatewayNotifierOptions) {
+  const api = client ?? new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 6 });
   return {
     async send(connectionId: string, frame: Frame) {
       try {
@@ -26,5 +31,14 @@ export function apiGatewayNotifier({ endpoint, client }: ApiGatewayNotifierOptio
         throw error;
       }
     },
-  };
+
+    /** Closes a connection; one that is already gone is fine. */
+    async close(connectionId: string) {
+      try {
+        await api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      } catch (error) {
+        if (!(error instanceof GoneException)) throw error;
+      }
+    },
+  } satisfies ConnectionNotifier & Record<string, unknown>;
 }

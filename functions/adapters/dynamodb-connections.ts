@@ -8,15 +8,18 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import type { Connection, ConnectionStore } from '#domain/connections/ports';
+import type { Subscription, SubscriptionStore } from '#domain/realtime/ports';
 
 /**
  * Key design of the connections table (one table, no Scan anywhere):
- * - a connection: `pk = CONN#<connectionId>`, `sk = META`;
- * - a subscription: `pk = CHANNEL#<channelId>`, `sk = CONN#<connectionId>`, so a channel's subscribers
- *   are one Query on the base table;
+ * - a connection: `pk = CONN#<connectionId>`, `sk = META`, with `userId`: the sparse `byUser` index
+ *   lists a user's connections (for the per-user cap);
+ * - a subscription: `pk = CHANNEL#<channelId>`, `sk = CONN#<connectionId>`, with `subscriberId`, so a
+ *   channel's subscribers are one paginated Query on the base table;
  * - every item carries `connectionId`, the partition key of the `byConnection` index, so a connection's
  *   items are one Query when it closes;
- * - `expiresAt` (epoch seconds) is the TTL attribute, a backstop for connections that vanish unseen.
+ * - `expiresAt` (epoch seconds) is the TTL attribute, a backstop for connections that vanish unseen;
+ *   readers ignore expired items, which DynamoDB may take a while to delete.
  */
 export const connectionKeys = {
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' }),
@@ -25,16 +28,30 @@ export const connectionKeys = {
     sk: `CONN#${connectionId}`,
   }),
   byConnectionIndex: 'byConnection',
+  byUserIndex: 'byUser',
 } as const;
 
-export interface DynamoDbConnectionStoreOptions {
+const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+const fromEpochSeconds = (seconds: number) => new Date(seconds * 1000);
+
+let sharedClient: DynamoDBDocumentClient | undefined;
+
+/** One document client per container, shared by the stores. */
+function documentClient(): DynamoDBDocumentClient {
+  sharedClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return sharedClient;
+}
+
+export interface DynamoDbStoreOptions {
   tableName: string;
   client?: DynamoDBDocumentClient;
 }
 
 /** The connection store on DynamoDB, plus a cheap read for health checks. */
-export function dynamoDbConnectionStore({ tableName, client }: DynamoDbConnectionStoreOptions) {
-  const documents = client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export function dynamoDbConnectionStore({ tableName, client }: DynamoDbStoreOptions) {
+  const documents = client ?? documentClient();
 
   const store: ConnectionStore & { probe(): Promise<void> } = {
     async save(connection: Connection) {
@@ -46,7 +63,8 @@ export function dynamoDbConnectionStore({ tableName, client }: DynamoDbConnectio
             connectionId: connection.connectionId,
             userId: connection.userId,
             connectedAt: connection.connectedAt.toISOString(),
-            expiresAt: Math.floor(connection.expiresAt.getTime() / 1000),
+            expiresAt: epochSeconds(connection.expiresAt),
+            tokenExpiresAt: epochSeconds(connection.tokenExpiresAt),
           },
         }),
       );
@@ -73,11 +91,81 @@ export function dynamoDbConnectionStore({ tableName, client }: DynamoDbConnectio
       }
     },
 
+    async countOpen(userId: string, now: Date) {
+      let count = 0;
+      const pages = paginateQuery(
+        { client: documents },
+        {
+          TableName: tableName,
+          IndexName: connectionKeys.byUserIndex,
+          KeyConditionExpression: 'userId = :userId',
+          FilterExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: { ':userId': userId, ':now': epochSeconds(now) },
+          Select: 'COUNT',
+        },
+      );
+      for await (const page of pages) count += page.Count ?? 0;
+      return count;
+    },
+
     async probe() {
       await documents.send(new GetCommand({ TableName: tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
     },
   };
   return store;
+}
+
+/** Channel subscriptions on DynamoDB. */
+export function dynamoDbSubscriptionStore({ tableName, client }: DynamoDbStoreOptions): SubscriptionStore {
+  const documents = client ?? documentClient();
+  return {
+    async put(subscription: Subscription) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...connectionKeys.subscription(subscription.channelId, subscription.connectionId),
+            connectionId: subscription.connectionId,
+            subscriberId: subscription.userId,
+            expiresAt: epochSeconds(subscription.expiresAt),
+            tokenExpiresAt: epochSeconds(subscription.tokenExpiresAt),
+          },
+        }),
+      );
+    },
+
+    async remove(channelId: string, connectionId: string) {
+      const output = await documents.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: connectionKeys.subscription(channelId, connectionId),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return output.Attributes !== undefined;
+    },
+
+    async *ofChannel(channelId: string) {
+      const pages = paginateQuery(
+        { client: documents, pageSize: 500 },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CHANNEL#${channelId}` },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) {
+        yield (page.Items ?? []).map((item) => ({
+          channelId,
+          connectionId: item.connectionId as string,
+          userId: item.subscriberId as string,
+          expiresAt: fromEpochSeconds(item.expiresAt as number),
+          tokenExpiresAt: fromEpochSeconds(item.tokenExpiresAt as number),
+        }));
+      }
+    },
+  };
 }
 
 const batchSize = 25;

@@ -57,3 +57,26 @@ const management = fromEnvironment({ [ENV.connectionsEndpoint]: url });
 export function managementConfig() {
   return { endpoint: management()[ENV.connectionsEndpoint] };
 }
+
+const auth = fromEnvironment({
+  [ENV.authIssuer]: url,
+  [ENV.authClientId]: z.string().check(z.minLength(1)),
+  [ENV.authJwksUrl]: url,
+});
+
+/** Whose access tokens are accepted, for which app client, and where the issuer's signing keys are. */
+export function authConfig() {
+  const env = auth();
+  return {
+    issuer: env[ENV.authIssuer],
+    clientId: env[ENV.authClientId],
+    jwksUrl: env[ENV.authJwksUrl],
+  };
+}
+
+const fanOut = fromEnvironment({ [ENV.fanOutFunction]: z.string().check(z.minLength(1)) });
+
+/** The function that delivers stored messages to subscribers. */
+export function fanOutConfig() {
+  return { functionName: fanOut()[ENV.fanOutFunction] };
+}

@@ -17,6 +17,14 @@ export const ENV = {
   connectionsEndpoint: 'CONNECTIONS_ENDPOINT',
   /** Seconds a connection record lives before its TTL removes it (API Gateway's 2 h maximum). */
   connectionTtlSeconds: 'CONNECTION_TTL_SECONDS',
+  /** The OIDC issuer whose access tokens are accepted (Cognito user pool, or the local issuer). */
+  authIssuer: 'AUTH_ISSUER',
+  /** The app client whose tokens are accepted: Cognito's `client_id` claim, or the local issuer's `aud`. */
+  authClientId: 'AUTH_CLIENT_ID',
+  /** The issuer's JWKS document (signing keys), fetched once per container and cached. */
+  authJwksUrl: 'AUTH_JWKS_URL',
+  /** Name of the function that delivers a stored message to a channel's subscribers (invoked asynchronously). */
+  fanOutFunction: 'FAN_OUT_FUNCTION',
   /** Powertools' service name, shown in every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools' log level. */

@@ -1,14 +1,19 @@
-import { dynamoDbConnectionStore } from '#adapters/dynamodb-connections';
+import { wiring } from '#adapters/wiring';
 import { makeOpenConnection } from '#domain/connections/open-connection';
 import { connectionsConfig } from '#shared/config';
-import { webSocketLifecycleHandler } from '#shared/middleware/websocket';
+import { connectionCaller, webSocketLifecycleHandler } from '#shared/middleware/websocket';
 
-const { tableName, ttlSeconds } = connectionsConfig();
 const openConnection = makeOpenConnection({
-  connections: dynamoDbConnectionStore({ tableName }),
-  ttlSeconds,
+  connections: wiring.connectionStore(),
+  ttlSeconds: connectionsConfig().ttlSeconds,
 });
 
-export const handler = webSocketLifecycleHandler((event) =>
-  openConnection(event.requestContext.connectionId),
-);
+/** The authorizer has let the user in; record the connection (or refuse one too many with 429). */
+export const handler = webSocketLifecycleHandler(async (event) => {
+  const { caller, tokenExpiresAt } = connectionCaller(event);
+  await openConnection({
+    connectionId: event.requestContext.connectionId,
+    userId: caller.userId,
+    tokenExpiresAt,
+  });
+});

@@ -7,9 +7,12 @@ import { webSocketMessageHandler } from '#shared/middleware/websocket';
 const notifier = apiGatewayNotifier(managementConfig());
 
 /** API Gateway sends here every frame whose `type` names no route (or that is not JSON at all). */
-export const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async ({ event }) => {
-  const { type } = JSON.parse(event.body ?? '{}') as { type?: unknown };
-  const message =
-    typeof type === 'string' ? `Unknown frame type "${type}".` : 'A frame needs a string "type".';
-  throw new DomainError('invalid', message);
-});
+export const handler = webSocketMessageHandler(
+  { notifier, data: z.unknown(), authenticated: false },
+  async ({ event }) => {
+    const { type } = JSON.parse(event.body ?? '{}') as { type?: unknown };
+    const message =
+      typeof type === 'string' ? `Unknown frame type "${type}".` : 'A frame needs a string "type".';
+    throw new DomainError('invalid', message);
+  },
+);

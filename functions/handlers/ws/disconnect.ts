@@ -1,9 +1,8 @@
-import { dynamoDbConnectionStore } from '#adapters/dynamodb-connections';
+import { wiring } from '#adapters/wiring';
 import { makeCloseConnection } from '#domain/connections/close-connection';
-import { connectionsConfig } from '#shared/config';
 import { webSocketLifecycleHandler } from '#shared/middleware/websocket';
 
-const closeConnection = makeCloseConnection({ connections: dynamoDbConnectionStore(connectionsConfig()) });
+const closeConnection = makeCloseConnection({ connections: wiring.connectionStore() });
 
 export const handler = webSocketLifecycleHandler((event) =>
   closeConnection(event.requestContext.connectionId),

@@ -5,6 +5,7 @@ import { webSocketMessageHandler } from '#shared/middleware/websocket';
 
 const notifier = apiGatewayNotifier(managementConfig());
 
-export const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, ({ reply }) =>
-  reply({ type: 'pong' }),
+export const handler = webSocketMessageHandler(
+  { notifier, data: z.unknown(), authenticated: false },
+  ({ reply }) => reply({ type: 'pong' }),
 );

@@ -3,8 +3,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { ConnectionNotifier, Frame } from '#domain/connections/ports';
+import type { Caller } from '#domain/identity/caller';
 import { DomainError, errorCode } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { validate } from '../validation.ts';
 import { httpStatus } from './http.ts';
 
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2;
@@ -45,31 +47,79 @@ export interface MessageContext<Data> {
   connectionId: string;
   data: Data;
   event: WebSocketEvent;
+  /** Who opened the connection, as the `$connect` authorizer established it. */
+  caller: Caller;
+  /** When the access token the connection was opened with expires. */
+  tokenExpiresAt: Date;
   /** Sends a frame back to the connection that sent this one. */
   reply(frame: Frame): Promise<void>;
 }
 
 /** An `error` frame for a failed client frame; internals never leak. */
 export function errorFrame(error: unknown): Frame {
+  return { type: 'error', data: errorData(error) };
+}
+
+/** The `code` and `message` (and `details` for `invalid`) that describe a failure to a client. */
+export function errorData(error: unknown): {
+  code: string;
+  message: string;
+  details?: Record<string, string>;
+} {
   if (error instanceof DomainError) {
-    return {
-      type: 'error',
-      data: { code: errorCode(error.kind), message: error.message, details: error.details },
-    };
+    return { code: errorCode(error.kind), message: error.message, details: error.details };
   }
-  return { type: 'error', data: { code: 'internal', message: 'Something went wrong on our side.' } };
+  return { code: 'internal', message: 'Something went wrong on our side.' };
+}
+
+/**
+ * What the `$connect` authorizer put in the request context; API Gateway passes it to every route of
+ * the connection (values flattened to strings, numbers and booleans).
+ */
+export function connectionCaller(event: WebSocketEvent): { caller: Caller; tokenExpiresAt: Date } {
+  const context = (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {};
+  const userId = context.userId;
+  const userName = context.userName;
+  const expires = Number(context.tokenExpiresAt);
+  if (typeof userId !== 'string' || typeof userName !== 'string' || !Number.isFinite(expires)) {
+    throw new DomainError('unauthorized', 'The connection has no authenticated user.');
+  }
+  const isAdmin = context.isAdmin === true || context.isAdmin === 'true';
+  return {
+    caller: {
+      userId,
+      userName,
+      kind: 'person',
+      accessUserId: userId,
+      isAdmin,
+      expiresAt: new Date(expires * 1000),
+    },
+    tokenExpiresAt: new Date(expires * 1000),
+  };
+}
+
+export interface MessageHandlerOptions<Schema extends z.ZodMiniType> {
+  notifier: ConnectionNotifier;
+  /** Schema of the frame's `data`. */
+  data: Schema;
+  /** Shapes the answer to a failed frame; `error` frames by default. */
+  onError?: (error: unknown, frame: Record<string, unknown>) => Frame;
+  /** Whether the frame needs an authenticated connection with a live token. @default true */
+  authenticated?: boolean;
+  now?: () => Date;
 }
 
 /**
  * The stack of handlers for client frames. The frame's `data` is validated with `schema`; anything
- * malformed, and any domain error, is answered with an `error` frame and the connection stays open.
+ * malformed, and any domain error, is answered with an error frame and the connection stays open.
+ * Once the connection's access token has expired, its frames are refused with `unauthorized`.
  * Route handlers answer through `reply` (the `@connections` API), not through their return value.
  */
 export function webSocketMessageHandler<Schema extends z.ZodMiniType>(
-  options: { notifier: ConnectionNotifier; data: Schema },
+  options: MessageHandlerOptions<Schema>,
   handler: (message: MessageContext<z.infer<Schema>>, context: Context) => Promise<void>,
 ) {
-  const { notifier } = options;
+  const { notifier, onError = errorFrame, authenticated = true, now = () => new Date() } = options;
   return middy<WebSocketEvent, WebSocketResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
@@ -78,18 +128,35 @@ export function webSocketMessageHandler<Schema extends z.ZodMiniType>(
       const reply = async (frame: Frame) => {
         await notifier.send(connectionId, frame);
       };
+      let frame: Record<string, unknown> = {};
       try {
-        const data = parseData(event.body, options.data);
-        await handler({ connectionId, data, event, reply }, context);
+        frame = parseFrame(event.body);
+        const identity = authenticated ? connectionCaller(event) : undefined;
+        if (identity && identity.tokenExpiresAt <= now()) {
+          throw new DomainError('unauthorized', 'Your access token has expired; reconnect with a new one.');
+        }
+        if (identity) logger.appendKeys({ userId: identity.caller.userId });
+        const data = validate(options.data, frame.data, 'data');
+        await handler(
+          {
+            connectionId,
+            data,
+            event,
+            reply,
+            caller: identity?.caller as Caller,
+            tokenExpiresAt: identity?.tokenExpiresAt as Date,
+          },
+          context,
+        );
       } catch (error) {
         if (!(error instanceof DomainError)) logger.error('Unhandled error', error as Error);
-        await reply(errorFrame(error));
+        await reply(onError(error, frame));
       }
       return ok;
     });
 }
 
-function parseData<Schema extends z.ZodMiniType>(body: string | undefined, schema: Schema): z.infer<Schema> {
+function parseFrame(body: string | undefined): Record<string, unknown> {
   let frame: unknown;
   try {
     frame = JSON.parse(body ?? '');
@@ -99,13 +166,5 @@ function parseData<Schema extends z.ZodMiniType>(body: string | undefined, schem
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
     throw new DomainError('invalid', 'A frame must be a JSON object.');
   }
-  const { data } = frame as { data?: unknown };
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) {
-    const details = Object.fromEntries(
-      parsed.error.issues.map((i) => [['data', ...i.path].join('.'), i.message]),
-    );
-    throw new DomainError('invalid', 'The frame is malformed.', { details });
-  }
-  return parsed.data;
+  return frame as Record<string, unknown>;
 }

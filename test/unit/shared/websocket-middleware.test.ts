@@ -10,8 +10,13 @@ import {
 } from '#shared/middleware/websocket';
 
 const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
-const event = (body?: string) =>
-  ({ body, requestContext: { connectionId: 'conn-1', routeKey: 'test' } }) as unknown as WebSocketEvent;
+const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+const authorizer = { userId: 'u-1', userName: 'alice', isAdmin: false, tokenExpiresAt: inAnHour };
+const event = (body?: string, context: Record<string, unknown> | undefined = authorizer) =>
+  ({
+    body,
+    requestContext: { connectionId: 'conn-1', routeKey: 'test', authorizer: context },
+  }) as unknown as WebSocketEvent;
 
 function recordingNotifier() {
   const sent: { connectionId: string; frame: Frame }[] = [];
@@ -67,6 +72,58 @@ describe('webSocketMessageHandler', () => {
       type: 'error',
       data: { code: 'invalid', details: { 'data.channelId': expect.any(String) } },
     });
+  });
+
+  it("gives the handler the connection's caller from the authorizer context", async () => {
+    const { notifier } = recordingNotifier();
+    let seen: unknown;
+    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async ({ caller }) => {
+      seen = caller;
+    });
+
+    await handler(event('{"type":"x"}', { ...authorizer, isAdmin: 'true' }), context);
+
+    expect(seen).toMatchObject({
+      userId: 'u-1',
+      userName: 'alice',
+      kind: 'person',
+      accessUserId: 'u-1',
+      isAdmin: true,
+    });
+  });
+
+  it('refuses frames once the connection token has expired', async () => {
+    const { notifier, sent } = recordingNotifier();
+    let called = false;
+    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {
+      called = true;
+    });
+
+    await handler(event('{"type":"x"}', { ...authorizer, tokenExpiresAt: inAnHour - 7200 }), context);
+
+    expect(called).toBe(false);
+    expect(sent[0]?.frame).toMatchObject({ type: 'error', data: { code: 'unauthorized' } });
+  });
+
+  it('refuses frames of a connection without an authenticated user', async () => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {});
+
+    await handler(event('{"type":"x"}', {}), context);
+
+    expect(sent[0]?.frame).toMatchObject({ type: 'error', data: { code: 'unauthorized' } });
+  });
+
+  it('shapes error answers with onError', async () => {
+    const { notifier, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler(
+      { notifier, data, onError: (_, frame) => ({ type: 'custom:error', data: frame.type }) },
+      async () => {},
+    );
+
+    await handler(event('{"type":"x","data":{}}'), context);
+
+    expect(sent[0]?.frame).toEqual({ type: 'custom:error', data: 'x' });
   });
 
   it('answers an unexpected failure with a generic error frame', async () => {

@@ -1,0 +1,115 @@
+/**
+ * Builds the use cases from their adapters, each once per container and only when first used: a
+ * function reads only the configuration its own access provides (see `lib/api-routes.ts`).
+ */
+import { type ChannelService, makeChannelService } from '#domain/channels/channel-service';
+import { makeAuthenticate } from '#domain/identity/authenticate';
+import { makeMessageService } from '#domain/messages/message-service';
+import { makeChargeQuota } from '#domain/quotas/quotas';
+import { makeBroadcast } from '#domain/realtime/broadcast';
+import { makeSubscriptions, type Subscriptions } from '#domain/realtime/subscriptions';
+import {
+  authConfig,
+  connectionsConfig,
+  databaseConfig,
+  fanOutConfig,
+  managementConfig,
+} from '#shared/config';
+import { logger } from '#shared/logger';
+import { apiGatewayNotifier } from './api-gateway-notifier.ts';
+import { createDataApi } from './data-api.ts';
+import { dataApiApiKeyStore } from './data-api-api-keys.ts';
+import { dataApiChannelStore } from './data-api-channels.ts';
+import { dataApiMessageStore } from './data-api-messages.ts';
+import { dataApiUserStore } from './data-api-users.ts';
+import { dynamoDbConnectionStore, dynamoDbSubscriptionStore } from './dynamodb-connections.ts';
+import { dynamoDbRateLimiter } from './dynamodb-rate-limiter.ts';
+import { joseTokenVerifier } from './jose-token-verifier.ts';
+import { lambdaDeliveryQueue } from './lambda-delivery-queue.ts';
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+const database = once(() => createDataApi(databaseConfig()));
+const rateLimiter = once(() => dynamoDbRateLimiter(connectionsConfig()));
+
+/** Who is calling, from a bearer token or an API key; built on first use, once per container. */
+const authenticate = once(() =>
+  makeAuthenticate({
+    tokens: joseTokenVerifier(authConfig()),
+    users: dataApiUserStore(database()),
+    apiKeys: dataApiApiKeyStore(database()),
+    rateLimiter: rateLimiter(),
+  }),
+);
+const notifier = once(() => apiGatewayNotifier(managementConfig()));
+const connectionStore = once(() => dynamoDbConnectionStore(connectionsConfig()));
+const subscriptionStore = once(() => dynamoDbSubscriptionStore(connectionsConfig()));
+const chargeQuota = once(() => makeChargeQuota({ rateLimiter: rateLimiter() }));
+
+const subscriptions: () => Subscriptions = once(() =>
+  makeSubscriptions({
+    channels: { visible: (channelId, caller) => channels().visible(channelId, caller) },
+    subscriptions: subscriptionStore(),
+    notifier: notifier(),
+    ttlSeconds: connectionsConfig().ttlSeconds,
+  }),
+);
+
+const channels: () => ChannelService = once(() =>
+  makeChannelService({
+    channels: dataApiChannelStore(database()),
+    // Only the functions that revoke access reach the WebSocket API: look it up when revoking.
+    subscriptions: {
+      revokeChannel: (channelId) => subscriptions().revoker.revokeChannel(channelId),
+      revokeUser: (channelId, userId) => subscriptions().revoker.revokeUser(channelId, userId),
+    },
+    chargeQuota: (quota, id) => chargeQuota()(quota, id),
+  }),
+);
+
+const deliveries = once(() => lambdaDeliveryQueue(fanOutConfig()));
+
+const messages = once(() =>
+  makeMessageService({
+    channels: channels(),
+    messages: dataApiMessageStore(database()),
+    deliveries: { enqueue: (message) => deliveries().enqueue(message) },
+    chargeQuota: (quota, id) => chargeQuota()(quota, id),
+    onDeliveryError: (error, message) =>
+      logger.error('Queueing delivery failed; subscribers will catch up', {
+        error: error as Error,
+        messageId: message.id,
+        channelId: message.channelId,
+      }),
+  }),
+);
+
+const broadcast = once(() =>
+  makeBroadcast({
+    subscriptions: subscriptionStore(),
+    connections: {
+      forget: (connectionId) => connectionStore().remove(connectionId),
+      close: (connectionId) => notifier().close(connectionId),
+    },
+    notifier: notifier(),
+    log: (message, details) => logger.warn(message, details),
+  }),
+);
+
+/** The use cases and adapters handlers call. */
+export const wiring = {
+  database,
+  authenticate,
+  notifier,
+  connectionStore,
+  channels,
+  messages,
+  subscriptions,
+  broadcast,
+};

@@ -1,0 +1,60 @@
+export type Visibility = 'public' | 'private';
+export type MemberRole = 'owner' | 'member';
+
+export interface Channel {
+  id: string;
+  name: string;
+  description: string;
+  visibility: Visibility;
+  createdAt: Date;
+  /** Null for the channels a fresh install starts with. */
+  createdBy: string | null;
+  /** Highest message `seq` in the channel, 0 when empty. */
+  lastSeq: number;
+  messageCount: number;
+}
+
+export interface Member {
+  userId: string;
+  userName: string;
+  role: MemberRole;
+  joinedAt: Date;
+}
+
+/** A channel together with the viewer's role in it (undefined: not a member). */
+export interface ChannelView {
+  channel: Channel;
+  role: MemberRole | undefined;
+}
+
+/** Whose access rights a question is about (a bot borrows its owner's). */
+export interface Viewer {
+  accessUserId: string;
+  isAdmin: boolean;
+}
+
+export interface NewChannel {
+  name: string;
+  description: string;
+  visibility: Visibility;
+  createdBy: string;
+}
+
+/** Where channels and their members live. */
+export interface ChannelStore {
+  /** Public channels, private ones the viewer belongs to (all for admins), sorted by name case-insensitively. */
+  list(viewer: Viewer | undefined): Promise<Channel[]>;
+  /** The channel and the user's role in it; undefined when no channel has that id. */
+  find(channelId: string, userId: string | undefined): Promise<ChannelView | undefined>;
+  /** Creates the channel with its creator as owner. @throws DomainError `conflict` when the name is taken. */
+  create(channel: NewChannel): Promise<Channel>;
+  /** Deletes the channel, its members and its messages. */
+  remove(channelId: string): Promise<void>;
+  /** Adds or keeps a member; an existing owner stays owner. */
+  addMember(channelId: string, userId: string): Promise<Member>;
+  /** @returns whether the user was a member. */
+  removeMember(channelId: string, userId: string): Promise<boolean>;
+  members(channelId: string): Promise<Member[]>;
+  /** The username of a known user (person or bot), undefined for an unknown id. */
+  userName(userId: string): Promise<string | undefined>;
+}

@@ -1,0 +1,71 @@
+import type { ChannelService, SubscriptionRevoker } from '#domain/channels/channel-service';
+import type { ConnectionNotifier } from '#domain/connections/ports';
+import type { Caller } from '#domain/identity/caller';
+import type { SubscriptionStore } from './ports.ts';
+
+/** The connection a WebSocket frame arrived on, and who opened it. */
+export interface ConnectionContext {
+  connectionId: string;
+  caller: Caller;
+  /** When the caller's access token expires. */
+  tokenExpiresAt: Date;
+}
+
+export interface SubscriptionDeps {
+  channels: Pick<ChannelService, 'visible'>;
+  subscriptions: SubscriptionStore;
+  notifier: ConnectionNotifier;
+  /** How long a subscription record lives at most (a connection's maximum life). */
+  ttlSeconds: number;
+  now?: () => Date;
+}
+
+/**
+ * Subscribing and unsubscribing a connection, with the same access rule as reading, and revoking
+ * subscriptions when access ends (each revoked connection is told with `channel:unsubscribed`).
+ */
+export function makeSubscriptions({
+  channels,
+  subscriptions,
+  notifier,
+  ttlSeconds,
+  now = () => new Date(),
+}: SubscriptionDeps) {
+  async function revokeWhere(channelId: string, match: (userId: string) => boolean) {
+    for await (const page of subscriptions.ofChannel(channelId)) {
+      for (const subscription of page.filter((s) => match(s.userId))) {
+        await subscriptions.remove(channelId, subscription.connectionId);
+        await notifier.send(subscription.connectionId, {
+          type: 'channel:unsubscribed',
+          data: { channelId, reason: 'access_revoked' },
+        });
+      }
+    }
+  }
+
+  const revoker: SubscriptionRevoker = {
+    revokeChannel: (channelId) => revokeWhere(channelId, () => true),
+    revokeUser: (channelId, userId) => revokeWhere(channelId, (subscriber) => subscriber === userId),
+  };
+
+  return {
+    async subscribe({ connectionId, caller, tokenExpiresAt }: ConnectionContext, channelId: string) {
+      await channels.visible(channelId, caller);
+      await subscriptions.put({
+        channelId,
+        connectionId,
+        userId: caller.userId,
+        expiresAt: new Date(now().getTime() + ttlSeconds * 1000),
+        tokenExpiresAt,
+      });
+    },
+
+    async unsubscribe({ connectionId }: ConnectionContext, channelId: string) {
+      await subscriptions.remove(channelId, connectionId);
+    },
+
+    revoker,
+  };
+}
+
+export type Subscriptions = ReturnType<typeof makeSubscriptions>;

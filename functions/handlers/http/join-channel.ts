@@ -1,0 +1,12 @@
+import { wiring } from '#adapters/wiring';
+import { pathParameter } from '#shared/http-input';
+import { authenticatedHandler } from '#shared/middleware/auth';
+import { json } from '#shared/middleware/http';
+import { memberJson } from '#shared/presenters';
+
+const channels = wiring.channels();
+
+export const handler = authenticatedHandler({ who: 'person' }, async ({ event, caller }) => {
+  const channelId = pathParameter(event, 'channelId');
+  return json(200, memberJson(channelId, await channels.join(channelId, caller)));
+});

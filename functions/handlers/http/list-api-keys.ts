@@ -1,0 +1,21 @@
+import { createDataApi } from '#adapters/data-api';
+import { dataApiApiKeyStore } from '#adapters/data-api-api-keys';
+import { makeListApiKeys } from '#domain/api-keys/list-api-keys';
+import { databaseConfig } from '#shared/config';
+import { authenticatedHandler } from '#shared/middleware/auth';
+import { json } from '#shared/middleware/http';
+
+const listApiKeys = makeListApiKeys({ apiKeys: dataApiApiKeyStore(createDataApi(databaseConfig())) });
+
+export const handler = authenticatedHandler({ who: 'person' }, async ({ caller }) => {
+  const keys = await listApiKeys(caller);
+  return json(
+    200,
+    keys.map((key) => ({
+      id: key.id,
+      name: key.name,
+      createdAt: key.createdAt.toISOString(),
+      lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    })),
+  );
+});

@@ -1,0 +1,45 @@
+import type { Channel, Member } from '#domain/channels/ports';
+import type { Message } from '#domain/messages/ports';
+
+/** A channel as the contract shows it. */
+export function channelJson(channel: Channel) {
+  return {
+    id: channel.id,
+    name: channel.name,
+    description: channel.description,
+    visibility: channel.visibility,
+    createdAt: channel.createdAt.toISOString(),
+    createdBy: channel.createdBy,
+    lastSeq: channel.lastSeq,
+    messageCount: channel.messageCount,
+  };
+}
+
+/** A message as the contract shows it to `viewerId` (undefined: anonymous). */
+export function messageJson(message: Message, viewerId: string | undefined) {
+  const createdAt = message.createdAt.toISOString();
+  return {
+    id: message.id,
+    channelId: message.channelId,
+    seq: message.seq,
+    userId: message.userId,
+    userName: message.userName,
+    content: message.content,
+    timestamp: createdAt,
+    createdAt,
+    clientMessageId: message.clientMessageId,
+    isOwnMessage: viewerId !== undefined && viewerId === message.userId,
+    attachments: message.attachments,
+  };
+}
+
+/** A channel member. */
+export function memberJson(channelId: string, member: Member) {
+  return {
+    channelId,
+    userId: member.userId,
+    userName: member.userName,
+    role: member.role,
+    joinedAt: member.joinedAt.toISOString(),
+  };
+}

@@ -1,0 +1,51 @@
+import * as z from 'zod/mini';
+import { DomainError } from './errors.ts';
+
+/** Lengths count Unicode code points, as the contract says, not UTF-16 units. */
+export const codePoints = (value: string) => [...value].length;
+
+/** A string of `min`–`max` code points, trimmed first when `trim` is set. */
+export function text({ min, max, trim = false }: { min: number; max: number; trim?: boolean }) {
+  return z
+    .pipe(
+      z.string(),
+      z.transform((value) => (trim ? value.trim() : value)),
+    )
+    .check(
+      z.refine((value) => codePoints(value) >= min, `must be at least ${min} characters`),
+      z.refine((value) => codePoints(value) <= max, `must be at most ${max} characters`),
+    );
+}
+
+/** An idempotency key: 1–128 characters of `[A-Za-z0-9_.:-]`. */
+export const clientMessageId = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1–128 characters of A-Z a-z 0-9 _ . : -'));
+
+/** Message text: 1–4000 characters, not only whitespace. */
+export const messageContent = z.string().check(
+  z.refine((value) => value.trim().length > 0, 'must not be empty or only whitespace'),
+  z.refine((value) => codePoints(value) <= 4000, 'must be at most 4000 characters'),
+);
+
+/** Reserved for images: until uploads exist, only an empty list is accepted. */
+export const attachments = z
+  .array(z.unknown())
+  .check(z.maxLength(0, 'image attachments are not supported yet'));
+
+/** Parses `value` with `schema`, or throws `invalid` naming every offending field. */
+export function validate<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  value: unknown,
+  prefix?: string,
+): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = Object.fromEntries(
+    parsed.error.issues.map((issue) => [
+      [prefix, ...issue.path].filter((p) => p !== undefined).join('.') || '(body)',
+      issue.message,
+    ]),
+  );
+  throw new DomainError('invalid', 'The request is invalid.', { details });
+}
