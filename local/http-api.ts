@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
+import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
 /** Options of {@link startHttpApi}. */
@@ -84,7 +85,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttp
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     if (!takeToken()) return answer(res, tooManyRequests);
-    const body = await readBody(req);
+    const body = await readPayload(req);
     if (!body) {
       res.setHeader('connection', 'close');
       return answer(res, tooLarge);
@@ -319,19 +320,10 @@ function answer(res: ServerResponse, gatewayAnswer: GatewayAnswer): void {
   res.end(body);
 }
 
-/**
- * The request body, or `undefined` when it is over API Gateway's 10 MB payload limit. An oversized
- * body is still read to its end (and dropped) so that the 413 reaches the client intact.
- */
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+/** The request body, or `undefined` when it is over API Gateway's 10 MB payload limit. */
+async function readPayload(req: IncomingMessage): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > maxPayloadBytes) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= maxPayloadBytes) chunks.push(chunk as Buffer);
-  }
-  return size > maxPayloadBytes ? undefined : Buffer.concat(chunks);
+  return readBody(req, maxPayloadBytes);
 }
 
 async function withTimeout(invocation: Promise<InvokeResult>, ms: number): Promise<InvokeResult | 'timeout'> {

@@ -22,6 +22,9 @@ import type { FunctionSpec } from '../lib/api-routes.ts';
 import { localAccountId } from './apigw/ids.ts';
 import type { InvokeMessage, ResultMessage, SandboxConfig } from './lambda-worker.ts';
 
+/** A function's name in local AWS (in AWS, CloudFormation names it). */
+export const localFunctionName = (fn: FunctionSpec) => `hiroba-${fn.id}`;
+
 /** Runs functions locally. */
 export interface LambdaRuntime {
   /** Invokes `fn` synchronously (RequestResponse) with `event`, as API Gateway does. */
@@ -84,7 +87,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   function spawn(fn: FunctionSpec): Sandbox {
     const configured = options.environment(fn);
     const region = configured.AWS_REGION ?? 'us-east-1';
-    const functionName = `hiroba-${fn.id}`;
+    const functionName = localFunctionName(fn);
     const memory = fn.memorySize ?? defaultMemoryMb;
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     const config: SandboxConfig = {

@@ -21,7 +21,7 @@ import { createTablesFromTemplate, startDynamoDb } from './dynamodb.ts';
 import { startEdge } from './edge.ts';
 import { startHttpApi } from './http-api.ts';
 import { startLambdaApi } from './lambda-api.ts';
-import { createLambdaRuntime } from './lambda-runtime.ts';
+import { createLambdaRuntime, localFunctionName } from './lambda-runtime.ts';
 import { createLocalIssuer, type LocalIssuer, localTokenPath } from './oidc/issuer.ts';
 import { startPostgres } from './postgres.ts';
 import { startS3 } from './s3/server.ts';
@@ -97,9 +97,6 @@ export interface LocalAws {
   /** Stops everything, in reverse order of starting. */
   stop(): Promise<void>;
 }
-
-/** A function's name, as the local Lambda runtime names it (`context.functionName`). */
-export const localFunctionName = (fn: FunctionSpec) => `hiroba-${fn.id}`;
 
 /**
  * Starts local AWS: PostgreSQL behind the Data API emulator, DynamoDB with the stack's tables, S3, the

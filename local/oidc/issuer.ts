@@ -23,6 +23,7 @@ import Provider, { type AccessTokenModel, errors, type ResourceServerInfo } from
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { adminGroup } from '#domain/identity/caller';
 import { splitTarget } from '../apigw/request.ts';
+import { readBody } from '../http-body.ts';
 import { allowPageStyle, messagePage, signInPage, signOutPage } from './pages.ts';
 import { loadSigningKeys } from './signing-keys.ts';
 import { type LocalUser, openUserDirectory, usernameProblem } from './users.ts';
@@ -341,17 +342,6 @@ function parseTokenRequest(text: string): TokenRequest {
   }
   if (Object.keys(details).length > 0) return { details };
   return { username: username as string, groups: groups as string[] };
-}
-
-/** Reads a body of at most `limit` bytes; `undefined` when it is longer. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string, allow?: string): void {

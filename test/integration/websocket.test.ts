@@ -1,9 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { localAccount, localFunctionName } from '#local/local-aws';
+import { localFunctionName } from '#local/lambda-runtime';
+import { localAccount } from '#local/local-aws';
 import { fanOutFunction } from '../../lib/api-routes.ts';
 import { eventually, startTestAws, type TestAws } from './support/local-aws.ts';
 
@@ -26,24 +26,15 @@ async function connect(aws: TestAws) {
 
 describe('the WebSocket API through the local edge', () => {
   let aws: TestAws;
-  let table: DynamoDBDocumentClient;
   const connectionItems = async () => {
-    const { Items = [] } = await table.send(new ScanCommand({ TableName: aws.connectionsTable }));
+    const { Items = [] } = await aws.table.send(new ScanCommand({ TableName: aws.connectionsTable }));
     return Items.filter((item) => String(item.pk).startsWith('CONN#'));
   };
 
   beforeAll(async () => {
     aws = await startTestAws();
-    table = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: aws.endpoints.dynamoDb,
-        region: localAccount.region,
-        credentials: localAccount.credentials,
-      }),
-    );
   });
   afterAll(async () => {
-    table?.destroy();
     await aws?.dispose();
   });
 

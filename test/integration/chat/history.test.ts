@@ -1,4 +1,7 @@
+import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataApi } from '#adapters/data-api';
+import { localAccount } from '#local/local-aws';
 import { httpClient } from '../support/client.ts';
 import { startTestAws, type TestAws } from '../support/local-aws.ts';
 
@@ -67,6 +70,40 @@ describe('message history over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error.code).toBe('invalid');
     expect(Object.keys(answer.body.error.details).length).toBeGreaterThan(0);
+  });
+
+  it('serves a page of 200 messages of 4000 characters, beyond the Data API 1 MiB limit', async () => {
+    const big = (await http.post('/api/channels', { name: 'big-history' })).body.id as string;
+    const me = (await http.get('/api/me')).body;
+    // Planted through the Data API in one statement: sending them would take the send quota 40 s.
+    const db = createDataApi({
+      clusterArn: localAccount.clusterArn,
+      secretArn: localAccount.secretArn,
+      database: localAccount.database,
+      client: new RDSDataClient({
+        endpoint: aws.endpoints.dataApi,
+        region: localAccount.region,
+        credentials: localAccount.credentials,
+      }),
+    });
+    await db.execute(
+      `with planted as (
+         insert into messages (channel_id, seq, user_id, user_name, content)
+         select :channelId, n, :userId, 'historian', lpad(n::text, 4, '0') || repeat('"é', 1998) from generate_series(1, 200) n
+         returning seq
+       )
+       update channels set last_seq = 200, message_count = (select count(*) from planted) where id = :channelId`,
+      { channelId: { uuid: big }, userId: me.userId },
+    );
+
+    const answer = await http.get(`/api/channels/${big}/messages?limit=200`);
+
+    expect(answer.status).toBe(200);
+    expect(answer.body.messages.map((m: { seq: number }) => m.seq)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect([...answer.body.messages[199].content].length).toBe(4000);
+    expect(JSON.stringify(answer.body).length).toBeGreaterThan(1024 * 1024);
   });
 
   it('ignores unknown query parameters', async () => {

@@ -1,30 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimitKey } from '#adapters/dynamodb-rate-limiter';
 import { quotas } from '#domain/quotas/quotas';
-import { localAccount } from '#local/local-aws';
 import { handshakeStatus, httpClient, type SocketClient, socketClient } from '../support/client.ts';
 import { startTestAws, type TestAws } from '../support/local-aws.ts';
 
 describe('quotas', () => {
   let aws: TestAws;
-  let table: DynamoDBDocumentClient;
   const sockets: SocketClient[] = [];
 
   beforeAll(async () => {
     aws = await startTestAws();
-    table = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: aws.endpoints.dynamoDb,
-        region: localAccount.region,
-        credentials: localAccount.credentials,
-      }),
-    );
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    table?.destroy();
     await aws?.dispose();
   });
 
@@ -42,7 +31,7 @@ describe('quotas', () => {
    */
   async function exhaustSends(userId: string) {
     const tat = Date.now() + 10 * 60_000;
-    await table.send(
+    await aws.table.send(
       new PutCommand({
         TableName: aws.connectionsTable,
         Item: {

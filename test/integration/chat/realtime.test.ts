@@ -1,13 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localAccount } from '#local/local-aws';
 import { httpClient, type SocketClient, socketClient } from '../support/client.ts';
 import { eventually, startTestAws, type TestAws } from '../support/local-aws.ts';
 
 describe('realtime chat through local AWS', () => {
   let aws: TestAws;
-  let table: DynamoDBDocumentClient;
   const sockets: SocketClient[] = [];
   const tokens: Record<string, string> = {};
 
@@ -21,17 +18,9 @@ describe('realtime chat through local AWS', () => {
   beforeAll(async () => {
     aws = await startTestAws();
     for (const user of ['alice', 'bob', 'carol']) tokens[user] = await aws.tokenFor(user);
-    table = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: aws.endpoints.dynamoDb,
-        region: localAccount.region,
-        credentials: localAccount.credentials,
-      }),
-    );
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    table?.destroy();
     await aws?.dispose();
   });
 
@@ -157,7 +146,7 @@ describe('realtime chat through local AWS', () => {
         tokenExpiresAt: later,
       },
     ]) {
-      await table.send(new PutCommand({ TableName: aws.connectionsTable, Item: item }));
+      await aws.table.send(new PutCommand({ TableName: aws.connectionsTable, Item: item }));
     }
     const bob = await open('bob');
     await bob.subscribe(channel.id);
@@ -167,7 +156,7 @@ describe('realtime chat through local AWS', () => {
     expect((await bob.next((f) => f.type === 'message:new')).data.message.content).toBe('anyone there?');
     await eventually(
       async () => {
-        const { Items = [] } = await table.send(
+        const { Items = [] } = await aws.table.send(
           new QueryCommand({
             TableName: aws.connectionsTable,
             IndexName: 'byConnection',

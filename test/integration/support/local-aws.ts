@@ -1,10 +1,14 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { type LocalAws, type LocalAwsOptions, startLocalAws } from '#local/local-aws';
+import { type LocalAws, type LocalAwsOptions, localAccount, startLocalAws } from '#local/local-aws';
 
 export interface TestAws extends LocalAws {
+  /** A DynamoDB client on local AWS's DynamoDB, for looking at and planting items. */
+  table: DynamoDBDocumentClient;
   /** Stops local AWS and removes its state. */
   dispose(): Promise<void>;
 }
@@ -17,8 +21,6 @@ export async function startTestAws(
   options: Partial<Omit<LocalAwsOptions, 'stateDir' | 'webRoot'>> = {},
 ): Promise<TestAws> {
   const root = await mkdtemp(join(tmpdir(), 'hiroba-test-'));
-  // PostgreSQL runs as its own user when the tests run as root: it must be able to reach its directory.
-  await chmod(root, 0o755);
   const webRoot = join(root, 'web');
   await mkdir(webRoot);
   await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>hiroba test</title>');
@@ -30,9 +32,18 @@ export async function startTestAws(
     template: inject('template'),
     ...options,
   });
+  const table = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: local.endpoints.dynamoDb,
+      region: localAccount.region,
+      credentials: localAccount.credentials,
+    }),
+  );
   return {
     ...local,
+    table,
     async dispose() {
+      table.destroy();
       await local.stop();
       await rm(root, { recursive: true, force: true });
     },
