@@ -85,10 +85,8 @@ const caller = ['auth', 'database', 'connections'] as const satisfies readonly A
 const fn = (id: string, entry: string, access: readonly Access[], extra: Partial<FunctionSpec> = {}) =>
   ({ id, entry, access, ...extra }) satisfies FunctionSpec;
 
-const health = fn('Health', 'http/health', ['database', 'connections']);
-
 export const httpRoutes: readonly HttpRoute[] = [
-  { method: 'GET', path: '/api/health', function: health },
+  { method: 'GET', path: '/api/health', function: fn('Health', 'http/health', caller) },
   { method: 'GET', path: '/api/me', function: fn('GetMe', 'http/get-me', caller) },
   { method: 'GET', path: '/api/channels', function: fn('ListChannels', 'http/list-channels', caller) },
   { method: 'POST', path: '/api/channels', function: fn('CreateChannel', 'http/create-channel', caller) },

@@ -3,7 +3,8 @@ import { dynamoDbConnectionStore } from '#adapters/dynamodb-connections';
 import { makeCheckHealth } from '#domain/health/check-health';
 import { connectionsConfig, databaseConfig } from '#shared/config';
 import { logger } from '#shared/logger';
-import { httpHandler, json } from '#shared/middleware/http';
+import { authenticatedHandler } from '#shared/middleware/auth';
+import { json } from '#shared/middleware/http';
 
 // No retries: a health check reports a resuming database at once instead of waiting for it.
 const database = createDataApi({
@@ -23,7 +24,8 @@ const checkHealth = makeCheckHealth({
     logger.warn('Dependency check failed', { dependency, error: error as Error }),
 });
 
-export const handler = httpHandler(async () => {
+/** No sign-in needed, but a credential that is present must be valid, as on every route. */
+export const handler = authenticatedHandler({ who: 'anyone' }, async () => {
   const { retryAfterSeconds, ...report } = await checkHealth();
   if (retryAfterSeconds === undefined) return json(200, report);
   return json(503, report, { 'retry-after': String(retryAfterSeconds) });

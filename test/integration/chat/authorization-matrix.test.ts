@@ -240,13 +240,14 @@ describe('the authorization matrix', () => {
   it('answers 401 to an invalid token on every route, public ones included', async () => {
     const bad = httpClient(aws.endpoints.edge, { token: 'not-a-jwt' });
     const answers = await Promise.all([
+      bad.get('/api/health'),
       bad.get('/api/channels'),
       bad.get(`/api/channels/${shared.id}`),
       bad.get(`/api/channels/${shared.id}/messages`),
       bad.post(`/api/channels/${shared.id}/messages`, { content: 'x' }),
       bad.get('/api/me'),
     ]);
-    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 401]);
     expect(answers[0]?.body).toMatchObject({ error: { code: 'unauthorized' } });
     expect(await handshakeStatus(aws.endpoints.edge, '?token=not-a-jwt')).toBe(401);
   });
