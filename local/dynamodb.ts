@@ -33,11 +33,7 @@ import {
   type ProvisionedThroughput,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-
-/** The part of a synthesized CloudFormation template this module reads. */
-export interface CloudFormationTemplate {
-  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
-}
+import type { CloudFormationTemplate } from './template.ts';
 
 /** A running local DynamoDB. */
 export interface RunningDynamoDb {
@@ -180,7 +176,7 @@ export async function createTablesFromTemplate(
     } while (start);
 
     const tables: Record<string, string> = {};
-    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table' && resource.Type !== 'AWS::DynamoDB::GlobalTable')
         continue;
       const properties = resource.Properties ?? {};

@@ -29,6 +29,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sourceIp, splitTarget } from './apigw/request.ts';
+import { escapeXml, XML_DECLARATION } from './s3/xml.ts';
 
 /** Options of {@link startEdge}. */
 export interface EdgeOptions {
@@ -384,7 +385,7 @@ function sendS3Error(
   message: string,
 ): void {
   const xml =
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    XML_DECLARATION +
     `<Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
   res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) });
   res.end(req.method === 'HEAD' ? undefined : xml);
@@ -405,10 +406,6 @@ function cloudFrontError(res: ServerResponse, status: number, detail: string): v
     `<H1>${status} ERROR</H1><H2>The request could not be satisfied.</H2><HR>${escapeXml(detail)}</BODY></HTML>`;
   res.writeHead(status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
   res.end(html);
-}
-
-function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 function log(method: string | undefined, path: string, status: number, started: number): void {

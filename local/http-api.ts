@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
-import { groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
+import { decodeComponent, groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
@@ -159,14 +159,14 @@ function matchSegments(
     if (segment.kind === 2) {
       const rest = parts.slice(index);
       if (rest.length === 0 || rest.join('/') === '') return undefined;
-      parameters[segment.name] = rest.map(decodeSegment).join('/');
+      parameters[segment.name] = rest.map(decodeComponent).join('/');
       return parameters;
     }
     if (part === undefined) return undefined;
     if (segment.kind === 0 && part !== segment.text) return undefined;
     if (segment.kind === 1) {
       if (part === '') return undefined;
-      parameters[segment.name] = decodeSegment(part);
+      parameters[segment.name] = decodeComponent(part);
     }
   }
   return parts.length === segments.length ? parameters : undefined;
@@ -178,14 +178,6 @@ function moreSpecific(a: readonly Segment[], b: readonly Segment[]): boolean {
     if (difference !== 0) return difference < 0;
   }
   return false;
-}
-
-function decodeSegment(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
 }
 
 function buildEvent(input: {

@@ -26,7 +26,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { FunctionSpec } from '../lib/api-routes.ts';
 import { localAccountId } from './apigw/ids.ts';
-import { splitTarget } from './apigw/request.ts';
+import { decodeComponent, splitTarget } from './apigw/request.ts';
+import { readLimitedBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
 /** Options of {@link startLambdaApi}. */
@@ -118,7 +119,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
     }
 
     const target = resolveFunction(
-      decode(match[1] as string),
+      decodeComponent(match[1] as string),
       new URLSearchParams(rawQueryString).get('Qualifier'),
     );
     if ('answer' in target) {
@@ -127,7 +128,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
     }
 
     const limit = invocationType === 'Event' ? maxAsyncBytes : maxSyncBytes;
-    const body = await readLimited(req, limit);
+    const body = await readLimitedBody(req, limit);
     if ('tooLarge' in body) {
       return {
         status: 413,
@@ -267,28 +268,6 @@ function validationError(message: string): Answer {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function decode(component: string): string {
-  try {
-    return decodeURIComponent(component);
-  } catch {
-    return component;
-  }
-}
-
-/** Reads the body, or only measures it once it is over `limit` bytes. */
-async function readLimited(
-  req: IncomingMessage,
-  limit: number,
-): Promise<{ data: Buffer } | { tooLarge: number }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? { tooLarge: size } : { data: Buffer.concat(chunks) };
 }
 
 function send(res: ServerResponse, answer: Answer): void {

@@ -39,6 +39,7 @@ export const localAccount = {
   mediaBucket: 'hiroba-media-local',
 } as const;
 
+/** Options of {@link startLocalAws}. */
 export interface LocalAwsOptions {
   /** Where PostgreSQL, DynamoDB and S3 keep their state. */
   stateDir: string;
@@ -48,8 +49,9 @@ export interface LocalAwsOptions {
   webRoot: string;
   /** Data API statement timeout, 45 s as in AWS unless a test wants it short. */
   statementTimeoutMs?: number;
-  /** WebSocket idle and maximum connection times (10 min and 2 h as in AWS). */
+  /** WebSocket idle timeout. @default 600_000 (10 minutes, as in AWS) */
   idleTimeoutMs?: number;
+  /** WebSocket maximum connection duration. @default 7_200_000 (2 hours, as in AWS) */
   maxConnectionMs?: number;
   /** Powertools log level of the functions. */
   logLevel?: string;
@@ -82,6 +84,7 @@ export interface LocalAuth {
   jwksUri: string;
 }
 
+/** Running local AWS, as {@link startLocalAws} returns it. */
 export interface LocalAws {
   endpoints: LocalAwsEndpoints;
   /** The Data API emulator, whose `pauseFor` plays Aurora resuming from 0 ACU. */
@@ -270,8 +273,10 @@ async function applyMigrations(endpoint: string) {
     database: localAccount.database,
     client,
   });
-  const migrations = await readMigrations(new URL('../migrations/', import.meta.url));
-  const result = await makeApplyMigrations({ store: dataApiMigrationStore(db) })(migrations);
-  client.destroy();
-  return result;
+  try {
+    const migrations = await readMigrations(new URL('../migrations/', import.meta.url));
+    await makeApplyMigrations({ store: dataApiMigrationStore(db) })(migrations);
+  } finally {
+    client.destroy();
+  }
 }

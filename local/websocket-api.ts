@@ -37,7 +37,14 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../lib/api-routes.ts';
 import { frameSizeGuard } from './apigw/frame-guard.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
-import { groupHeaders, type MultiValueHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
+import {
+  decodeComponent,
+  groupHeaders,
+  type MultiValueHeaders,
+  parseQuery,
+  sourceIp,
+  splitTarget,
+} from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 
@@ -167,7 +174,7 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
     socket.on('error', () => socket.destroy());
     const { path, rawQueryString } = splitTarget(req.url);
     if (path !== `/${stage}` && path !== `/${stage}/`) {
-      return refuse(socket, { status: 403, body: JSON.stringify({ message: 'Forbidden' }) });
+      return refuse(socket, forbidden);
     }
     handshaking.add(socket);
     try {
@@ -357,7 +364,8 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
     if (!req.headers.authorization) {
       return reply(res, 403, 'ForbiddenException', { message: 'Missing Authentication Token' });
     }
-    const connection = connections.get(decodeId(path.slice(prefix.length)));
+    // A malformed escape is kept as sent, so it simply names no connection.
+    const connection = connections.get(decodeComponent(path.slice(prefix.length)));
     const body = await readBody(req, maxMessageBytes);
     const live = connection?.socket?.readyState === WebSocket.OPEN ? connection : undefined;
     if (!['POST', 'GET', 'DELETE'].includes(req.method ?? '')) {
@@ -404,15 +412,6 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
       });
     },
   };
-}
-
-/** A connection id from the path; a malformed escape simply names no connection. */
-function decodeId(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    return encoded;
-  }
 }
 
 function parseSelectionExpression(expression: string): string[] {

@@ -49,6 +49,15 @@ function decode(component: string): string {
   }
 }
 
+/** A percent-decoded path segment; one with a malformed escape is passed on as sent. */
+export function decodeComponent(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
 /** The client's address without the IPv4-mapped IPv6 prefix Node reports on dual-stack sockets. */
 export function sourceIp(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? '';

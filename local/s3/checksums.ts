@@ -56,11 +56,6 @@ export function createChecksum(algorithm: ChecksumAlgorithm): Digest {
   }
 }
 
-/** MD5, for ETags and Content-MD5. */
-export function createMd5(): Digest {
-  return hashDigest(createHash('md5'));
-}
-
 function hashDigest(hash: Hash): Digest {
   return { update: (chunk) => hash.update(chunk), digest: () => hash.digest() };
 }

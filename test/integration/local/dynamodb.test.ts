@@ -12,11 +12,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CloudFormationTemplate,
-  createTablesFromTemplate,
-  startDynamoDb,
-} from '../../../local/dynamodb.ts';
+import { createTablesFromTemplate, startDynamoDb } from '../../../local/dynamodb.ts';
+import type { CloudFormationTemplate } from '../../../local/template.ts';
 
 /** A hand-written fragment in the shape `cdk synth` writes, both table types included. */
 const template: CloudFormationTemplate = {
