@@ -2,7 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 
-/** Attribute names of the connections table; the functions' DynamoDB adapter uses exactly these. */
+/**
+ * Attribute and index names of the connections table. The functions' DynamoDB adapter spells them itself
+ * (`connectionKeys` in `functions/adapters/dynamodb-connections.ts`): the two must agree.
+ */
 export const connectionsTableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',

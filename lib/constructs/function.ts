@@ -27,10 +27,23 @@ import { acknowledgeWildcardResource } from './nag.ts';
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
+ * The DynamoDB actions `connections` access needs: exactly the calls the connections and rate-limit
+ * adapters make (GetItem, PutItem, DeleteItem, Query on the table and its indexes, BatchWriteItem), and
+ * not what `grantReadWriteData` adds besides (Scan, UpdateItem, BatchGetItem, streams...).
+ */
+const connectionsTableActions = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+/**
  * Lets an ESM bundle `require()` Node built-ins: the AWS SDK's CommonJS code does, and esbuild's ESM
  * output otherwise dies at cold start with "Dynamic require of node:https is not supported".
  */
-export const esmRequireBanner =
+const esmRequireBanner =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** The Aurora cluster a function with `database` access talks to through the Data API. */
@@ -133,7 +146,10 @@ export class HirobaFunction extends Construct {
   public readonly function: NodejsFunction;
   /** The function's own log group. */
   public readonly logGroup: LogGroup;
-  /** The function's execution role: log writing, tracing and the spec's access, nothing else. */
+  /**
+   * The function's execution role: log writing, tracing and the spec's access (plus sending to
+   * {@link HirobaFunction.failedEvents} when there is one), nothing else.
+   */
   public readonly role: Role;
   /**
    * Where the asynchronous events Lambda gave up on are kept for inspection (14 days), each with its
@@ -202,7 +218,7 @@ export class HirobaFunction extends Construct {
       },
     });
 
-    for (const access of new Set(spec.access)) this.grant(access, resources);
+    for (const access of new Set(spec.access)) this.grant(spec, access, resources);
 
     this.failedEvents = props.asyncInvocation && this.keepFailedEvents(props.asyncInvocation);
     if (!this.failedEvents) {
@@ -226,12 +242,7 @@ export class HirobaFunction extends Construct {
     resources: FunctionResources,
     props: HirobaFunctionProps,
   ): Record<string, string> {
-    const need = <T>(resource: T | undefined, what: string): T => {
-      if (resource === undefined) {
-        throw new Error(`${this.node.path}: function ${spec.id} needs ${what} for its declared access`);
-      }
-      return resource;
-    };
+    const need = <T>(resource: T | undefined, what: string) => this.need(spec, resource, what);
     // One entry per name, checked exhaustively by the type: adding a name to ENV fails here until it has a value.
     const values: Record<EnvName, () => string> = {
       [ENV.databaseClusterArn]: () => need(resources.database, 'a database').cluster.clusterArn,
@@ -251,48 +262,48 @@ export class HirobaFunction extends Construct {
     return Object.fromEntries(environmentNames(spec).map((name) => [name, values[name]()]));
   }
 
-  private grant(access: Access, resources: FunctionResources): void {
+  /** The resource behind a declared access, or an error naming the function and what it lacks. */
+  private need<T>(spec: FunctionSpec, resource: T | undefined, what: string): T {
+    if (resource === undefined) {
+      throw new Error(`${this.node.path}: function ${spec.id} needs ${what} for its declared access`);
+    }
+    return resource;
+  }
+
+  private grant(spec: FunctionSpec, access: Access, resources: FunctionResources): void {
     switch (access) {
       case 'database': {
-        const database = resources.database;
-        if (!database) throw new Error(`${this.node.path}: database access needs a database`);
-        // rds-data:* on this cluster only, and reading this cluster's secret only.
-        database.cluster.grantDataApiAccess(this.function);
+        // The Data API's statement and transaction actions on this cluster only, and reading its secret.
+        this.need(spec, resources.database, 'a database').cluster.grantDataApiAccess(this.function);
         return;
       }
       case 'connections': {
-        const table = resources.connectionsTable;
-        if (!table) throw new Error(`${this.node.path}: connections access needs the connections table`);
-        table.grantReadWriteData(this.function);
+        const table = this.need(spec, resources.connectionsTable, 'the connections table');
+        table.grant(this.function, ...connectionsTableActions);
         acknowledgeWildcardResource(
           this.role,
           `${table.tableArn}/index/*`,
-          "grantReadWriteData covers the table's own indexes (byConnection, which a connection's cleanup " +
-            "queries, and byUser, which counts a user's connections); the wildcard stays inside this table.",
+          "The grant covers the table's own indexes (byConnection, which a connection's cleanup queries, " +
+            "and byUser, which counts a user's connections); the wildcard stays inside this table.",
         );
         return;
       }
       case 'manageConnections': {
-        const webSocket = resources.webSocket;
-        if (!webSocket)
-          throw new Error(`${this.node.path}: manageConnections access needs the WebSocket API`);
-        webSocket.grantManageConnections(this.function);
+        this.need(spec, resources.webSocket, 'the WebSocket API').grantManageConnections(this.function);
         return;
       }
       case 'auth': {
         // Token verification reads the issuer's public keys over HTTPS: nothing to grant.
-        if (!resources.identity) throw new Error(`${this.node.path}: auth access needs an issuer`);
+        this.need(spec, resources.identity, 'an issuer');
         return;
       }
       case 'fanOut': {
-        const fanOut = resources.fanOut;
-        if (!fanOut) throw new Error(`${this.node.path}: fanOut access needs the fan-out function`);
         // The unqualified ARN alone: callers invoke it by name ($LATEST). grantInvoke would add `<arn>:*`,
         // every version and alias.
         Grant.addToPrincipal({
           grantee: this.function,
           actions: ['lambda:InvokeFunction'],
-          resourceArns: [fanOut.functionArn],
+          resourceArns: [this.need(spec, resources.fanOut, 'the fan-out function').functionArn],
         });
         return;
       }

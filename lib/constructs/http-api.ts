@@ -17,7 +17,7 @@ import type { HttpRoute } from '../api-routes.ts';
  * One JSON object per request. `$context.path` and `$context.routeKey` never include the query string,
  * and no header is logged, so tokens and API keys stay out of the logs.
  */
-export const httpAccessLogFormat: Record<string, string> = {
+const httpAccessLogFormat: Record<string, string> = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   ip: '$context.identity.sourceIp',

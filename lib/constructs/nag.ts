@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
  * Spells a (possibly tokenized) value the way cdk-nag names it in a finding id: references become
  * `<LogicalId>`, attributes `<LogicalId.Attr>`, pseudo parameters `<AWS::Region>`, joins are flattened.
  */
-export function nagSpelling(scope: IConstruct, value: string): string {
+function nagSpelling(scope: IConstruct, value: string): string {
   const flatten = (node: unknown): string => {
     if (node === undefined) return '';
     if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');

@@ -42,7 +42,7 @@ import { projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The headers API Gateway needs to complete a WebSocket handshake relayed by CloudFront. */
-export const webSocketHandshakeHeaders = [
+const webSocketHandshakeHeaders = [
   'Sec-WebSocket-Key',
   'Sec-WebSocket-Version',
   'Sec-WebSocket-Protocol',
@@ -54,7 +54,7 @@ export const webSocketHandshakeHeaders = [
  * client-side route, so it gets `index.html`. `/local/*` exists only in local mode, so it is a 404 here
  * rather than the app. (Distribution-wide error responses would also rewrite the APIs' 403s and 404s.)
  */
-export const spaFallbackCode = `function handler(event) {
+const spaFallbackCode = `function handler(event) {
   var request = event.request;
   var uri = request.uri;
   if (uri.indexOf('/local/') === 0) {

@@ -14,7 +14,7 @@ import { acknowledgeWildcardResource } from './nag.ts';
  * One JSON object per event. The token travels in the `$connect` query string, which no `$context`
  * variable below contains, and no header is logged.
  */
-export const webSocketAccessLogFormat: Record<string, string> = {
+const webSocketAccessLogFormat: Record<string, string> = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTime',
   ip: '$context.identity.sourceIp',
@@ -30,7 +30,7 @@ export const webSocketAccessLogFormat: Record<string, string> = {
 };
 
 /** The `@connections` methods hiroba's functions use: push a frame, read a connection, close it. */
-export const manageConnectionsMethods = ['POST', 'GET', 'DELETE'] as const;
+const manageConnectionsMethods = ['POST', 'GET', 'DELETE'] as const;
 
 /** A Lambda REQUEST authorizer for the `$connect` route. */
 export interface ConnectAuthorizer {

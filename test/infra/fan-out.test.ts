@@ -6,6 +6,7 @@ import {
   onlyResource,
   ourFunctions,
   referencedId,
+  roleStatements,
   template,
   templateJson,
 } from './support/assembly.ts';
@@ -35,19 +36,9 @@ describe('fan-out function', () => {
   });
 
   it('may send its failed events to that queue, and only that queue', () => {
-    const roleId = referencedId(fanOut().properties.Role);
-    const statements = Object.values(templateJson().Resources)
-      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-      .filter((policy) =>
-        ((policy.Properties?.Roles ?? []) as unknown[]).some((role) => referencedId(role) === roleId),
-      )
-      .flatMap((policy) => {
-        const document = (policy.Properties?.PolicyDocument ?? {}) as {
-          Statement?: { Action: unknown; Resource: unknown }[];
-        };
-        return document.Statement ?? [];
-      })
-      .filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
+    const statements = roleStatements(fanOut()).filter((statement) =>
+      JSON.stringify(statement.Action).includes('sqs:'),
+    );
     expect(statements).toEqual([
       {
         Effect: 'Allow',

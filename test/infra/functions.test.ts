@@ -60,7 +60,7 @@ describe('functions', () => {
 
   it('sets exactly the environment variables each spec declares, plus source maps', () => {
     for (const fn of ourFunctions()) {
-      const variables = (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = variablesOf(fn);
       expect(Object.keys(variables).sort(), fn.spec.id).toEqual(
         [...environmentNames(fn.spec), 'NODE_OPTIONS'].sort(),
       );
@@ -107,9 +107,8 @@ describe('functions', () => {
 
   it('filters application logs at the Powertools log level', () => {
     for (const fn of ourFunctions()) {
-      const variables = (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(fn.properties.LoggingConfig, fn.spec.id).toMatchObject({
-        ApplicationLogLevel: variables.POWERTOOLS_LOG_LEVEL,
+        ApplicationLogLevel: variablesOf(fn)[ENV.logLevel],
       });
     }
   });

@@ -1,45 +1,25 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fanOutFunction } from '../../lib/api-routes.ts';
+import { projectRoot } from '../../lib/constructs/function.ts';
 import {
   type DeployedFunction,
   logicalIdsOfType,
   onlyResource,
   ourFunctions,
+  type PolicyStatement,
   referencedId,
+  roleStatements,
   templateJson,
 } from './support/assembly.ts';
 
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-function roleOf(fn: DeployedFunction): string {
-  const roleId = referencedId(fn.properties.Role);
-  if (!roleId) throw new Error(`${fn.spec.id} has no role of this stack`);
-  return roleId;
-}
-
-/** Every statement of every policy attached to the function's role. */
-function statementsOf(fn: DeployedFunction): Statement[] {
-  const roleId = roleOf(fn);
-  return Object.values(templateJson().Resources)
-    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
-    .filter((policy) =>
-      ((policy.Properties?.Roles ?? []) as unknown[]).some((role) => referencedId(role) === roleId),
-    )
-    .flatMap(
-      (policy) => ((policy.Properties?.PolicyDocument ?? {}) as { Statement?: Statement[] }).Statement ?? [],
-    );
-}
-
-function actionsOf(statement: Statement): string[] {
+function actionsOf(statement: PolicyStatement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
 
-function statementsWithAction(fn: DeployedFunction, prefix: string): Statement[] {
-  return statementsOf(fn).filter((statement) =>
+function statementsWithAction(fn: DeployedFunction, prefix: string): PolicyStatement[] {
+  return roleStatements(fn).filter((statement) =>
     actionsOf(statement).some((action) => action.startsWith(prefix)),
   );
 }
@@ -64,7 +44,7 @@ describe('least-privilege IAM per function', () => {
       }
       const [secret] = statementsWithAction(fn, 'secretsmanager:');
       expect(secret?.Resource, fn.spec.id).toEqual({ Ref: secretAttachment });
-      expect(actionsOf(secret as Statement).sort()).toEqual([
+      expect(actionsOf(secret as PolicyStatement).sort()).toEqual([
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
       ]);
@@ -80,6 +60,47 @@ describe('least-privilege IAM per function', () => {
           expect(JSON.stringify(resource), fn.spec.id).toContain(`"${tableId()}","Arn"`);
         }
       }
+    }
+  });
+
+  it('grants only the DynamoDB actions the adapters call: no Scan, UpdateItem, BatchGetItem or streams', () => {
+    for (const fn of ourFunctions().filter((candidate) => candidate.spec.access.includes('connections'))) {
+      const actions = statementsWithAction(fn, 'dynamodb:').flatMap(actionsOf);
+      expect(actions.sort(), fn.spec.id).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+      ]);
+    }
+  });
+
+  it('grants every DynamoDB action the adapters call', () => {
+    const adapters = join(projectRoot, 'functions', 'adapters');
+    const called = new Set<string>();
+    for (const name of readdirSync(adapters).filter((file) => file.endsWith('.ts'))) {
+      const source = readFileSync(join(adapters, name), 'utf8');
+      if (!source.includes('@aws-sdk/lib-dynamodb') && !source.includes('@aws-sdk/client-dynamodb')) continue;
+      for (const [, command, paginated] of source.matchAll(/\b(?:new (\w+)Command|paginate(\w+))\(/g)) {
+        called.add(command ?? paginated ?? '');
+      }
+    }
+    // The document client's commands and the IAM action each one needs; a new call must be added here.
+    const actionOf: Record<string, string> = {
+      Get: 'dynamodb:GetItem',
+      Put: 'dynamodb:PutItem',
+      Delete: 'dynamodb:DeleteItem',
+      Query: 'dynamodb:Query',
+      BatchWrite: 'dynamodb:BatchWriteItem',
+    };
+    expect(called.size).toBeGreaterThan(0);
+    const fn = ourFunctions().find((candidate) => candidate.spec.access.includes('connections'));
+    if (!fn) throw new Error('No function with connections access');
+    const granted = statementsWithAction(fn, 'dynamodb:').flatMap(actionsOf);
+    for (const call of called) {
+      expect(actionOf[call], `the IAM action of the adapters' ${call} call`).toBeDefined();
+      expect(granted, call).toContain(actionOf[call]);
     }
   });
 
@@ -126,7 +147,9 @@ describe('least-privilege IAM per function', () => {
   it('lets each function write only to its own log group', () => {
     for (const fn of ourFunctions()) {
       const logGroup = referencedId((fn.properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
-      for (const statement of statementsWithAction(fn, 'logs:')) {
+      const statements = statementsWithAction(fn, 'logs:');
+      expect(statements.length, fn.spec.id).toBeGreaterThan(0);
+      for (const statement of statements) {
         expect(referencedId(statement.Resource), fn.spec.id).toBe(logGroup);
         expect(actionsOf(statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       }
@@ -135,7 +158,8 @@ describe('least-privilege IAM per function', () => {
 
   it('uses a "*" resource only for X-Ray, which has no resource-level permissions', () => {
     for (const fn of ourFunctions()) {
-      for (const statement of statementsOf(fn).filter((candidate) => candidate.Resource === '*')) {
+      const wildcards = roleStatements(fn).filter((candidate) => [candidate.Resource].flat().includes('*'));
+      for (const statement of wildcards) {
         expect(
           actionsOf(statement).every((action) => action.startsWith('xray:')),
           fn.spec.id,

@@ -77,6 +77,28 @@ export function ourFunctions(): DeployedFunction[] {
     });
 }
 
+/** A statement of an IAM policy in the template. */
+export interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** Every statement of every policy attached to the function's execution role. */
+export function roleStatements(fn: DeployedFunction): PolicyStatement[] {
+  const roleId = referencedId(fn.properties.Role);
+  if (!roleId) throw new Error(`${fn.spec.id} has no role of this stack`);
+  return Object.values(templateJson().Resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .filter((policy) =>
+      ((policy.Properties?.Roles ?? []) as unknown[]).some((role) => referencedId(role) === roleId),
+    )
+    .flatMap(
+      (policy) =>
+        ((policy.Properties?.PolicyDocument ?? {}) as { Statement?: PolicyStatement[] }).Statement ?? [],
+    );
+}
+
 /** The logical ids of the resources of one type. */
 export function logicalIdsOfType(type: string): string[] {
   return Object.entries(templateJson().Resources)
