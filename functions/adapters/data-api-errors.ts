@@ -9,5 +9,3 @@ export function sqlState(error: unknown): string | undefined {
 
 /** 23505: a unique constraint refused the row. */
 export const uniqueViolation = '23505';
-/** 23503: a foreign key refused the row. */
-export const foreignKeyViolation = '23503';

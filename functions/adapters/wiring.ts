@@ -37,13 +37,14 @@ function once<T>(make: () => T): () => T {
 
 const database = once(() => createDataApi(databaseConfig()));
 const rateLimiter = once(() => dynamoDbRateLimiter(connectionsConfig()));
+const apiKeys = once(() => dataApiApiKeyStore(database()));
 
 /** Who is calling, from a bearer token or an API key; built on first use, once per container. */
 const authenticate = once(() =>
   makeAuthenticate({
     tokens: joseTokenVerifier(authConfig()),
     users: dataApiUserStore(database()),
-    apiKeys: dataApiApiKeyStore(database()),
+    apiKeys: apiKeys(),
     rateLimiter: rateLimiter(),
   }),
 );
@@ -105,6 +106,7 @@ const broadcast = once(() =>
 /** The use cases and adapters handlers call. */
 export const wiring = {
   database,
+  apiKeys,
   authenticate,
   notifier,
   connectionStore,

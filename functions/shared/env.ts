@@ -31,4 +31,5 @@ export const ENV = {
   logLevel: 'POWERTOOLS_LOG_LEVEL',
 } as const;
 
+/** Any one of the environment variable names above. */
 export type EnvName = (typeof ENV)[keyof typeof ENV];

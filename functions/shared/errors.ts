@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'rate-limited'
   | 'unavailable';
 
+/** What a `DomainError` may carry besides its kind and message. */
 export interface DomainErrorOptions {
   cause?: unknown;
   /** Offending fields, for `invalid`: field path → what is wrong with it. */

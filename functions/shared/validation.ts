@@ -33,6 +33,13 @@ export const attachments = z
   .array(z.unknown())
   .check(z.maxLength(0, 'image attachments are not supported yet'));
 
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID in its usual spelling, in either case: ids from a path are checked before SQL sees them. */
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
 /** Parses `value` with `schema`, or throws `invalid` naming every offending field. */
 export function validate<Schema extends z.ZodMiniType>(
   schema: Schema,

@@ -6,6 +6,7 @@ import { text } from '#shared/validation';
 import { apiKeySecretBytes, formatApiKey, hashApiKey } from './api-key-secret.ts';
 import type { ApiKeyStore } from './ports.ts';
 
+/** Where keys are stored; the id and secret generators are replaceable for tests. */
 export interface CreateApiKeyDeps {
   apiKeys: ApiKeyStore;
   newId?: () => string;
@@ -23,6 +24,7 @@ export interface CreatedApiKey {
 /** A new key's fields: its bot's name, 1–80 characters after trimming. */
 export const apiKeyInput = z.object({ name: text({ min: 1, max: 80, trim: true }) });
 
+/** A validated `apiKeyInput`. */
 export type ApiKeyInput = z.infer<typeof apiKeyInput>;
 
 /** Mints an API key, and so a bot, for a person. Only the key's hash is kept. */

@@ -1,5 +1,6 @@
 import type { Caller } from '#domain/identity/caller';
 import { DomainError } from '#shared/errors';
+import { isUuid } from '#shared/validation';
 import type { ChannelView } from './ports.ts';
 
 /**
@@ -24,9 +25,5 @@ export function channelNotFound(): DomainError {
   return new DomainError('not-found', 'No such channel.');
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Channel ids are UUIDs; any other string names no channel (404, never a database error). */
-export function isChannelId(value: string): boolean {
-  return uuidPattern.test(value);
-}
+export const isChannelId = isUuid;

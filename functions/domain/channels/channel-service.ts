@@ -12,6 +12,7 @@ export interface SubscriptionRevoker {
   revokeUser(channelId: string, userId: string): Promise<void>;
 }
 
+/** The ports the channel use cases need. */
 export interface ChannelServiceDeps {
   channels: ChannelStore;
   subscriptions: SubscriptionRevoker;
@@ -70,11 +71,9 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
     },
 
     async join(channelId: string, caller: Caller): Promise<Member> {
-      const view = await visible(channelId, caller);
+      // Only members and admins see a private channel, so `visible` already refuses everyone else.
+      await visible(channelId, caller);
       if (caller.kind !== 'person') throw new DomainError('forbidden', 'Bots cannot join channels.');
-      if (view.channel.visibility === 'private' && view.role === undefined && !caller.isAdmin) {
-        throw channelNotFound();
-      }
       return channels.addMember(channelId, caller.userId);
     },
 
@@ -111,4 +110,5 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
   };
 }
 
+/** The channel use cases, as `makeChannelService` builds them. */
 export type ChannelService = ReturnType<typeof makeChannelService>;

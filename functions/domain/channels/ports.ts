@@ -1,6 +1,9 @@
+/** Public channels are readable by anyone; private ones by their members and admins. */
 export type Visibility = 'public' | 'private';
+/** A member's place in a channel: its creator is the `owner`. */
 export type MemberRole = 'owner' | 'member';
 
+/** A stored channel. */
 export interface Channel {
   id: string;
   name: string;
@@ -14,6 +17,7 @@ export interface Channel {
   messageCount: number;
 }
 
+/** A user's membership of a channel. */
 export interface Member {
   userId: string;
   userName: string;
@@ -33,6 +37,7 @@ export interface Viewer {
   isAdmin: boolean;
 }
 
+/** What creating a channel stores; the store adds id, timestamps and counters. */
 export interface NewChannel {
   name: string;
   description: string;

@@ -2,6 +2,7 @@ import { maxOpenConnectionsPerUser } from '#domain/quotas/quotas';
 import { DomainError } from '#shared/errors';
 import type { ConnectionStore } from './ports.ts';
 
+/** Where `makeOpenConnection` records connections, and how long and how many. */
 export interface OpenConnectionDeps {
   connections: ConnectionStore;
   /** How long a record lives: API Gateway closes every connection after 2 hours. */

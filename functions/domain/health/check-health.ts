@@ -6,6 +6,7 @@ export type HealthProbe = () => Promise<void>;
 /** `unavailable`: the dependency says to come back later (Aurora resuming); `error`: anything else. */
 export type DependencyStatus = 'ok' | 'unavailable' | 'error';
 
+/** What a health check found: `degraded` when any dependency failed. */
 export interface HealthReport {
   status: 'ok' | 'degraded';
   checks: Record<string, DependencyStatus>;
@@ -13,6 +14,7 @@ export interface HealthReport {
   retryAfterSeconds?: number;
 }
 
+/** The dependencies to probe, by name. */
 export interface CheckHealthDeps {
   probes: Record<string, HealthProbe>;
   /** Each probe that takes longer counts as failed. */

@@ -12,6 +12,7 @@ export type RequestHeaders = Readonly<Record<string, string | undefined>>;
 /** Who sent a request: a person, a bot, or `undefined` for no credential at all (anonymous). */
 export type Authenticate = (headers: RequestHeaders) => Promise<Caller | undefined>;
 
+/** The ports `makeAuthenticate` needs; `now` decides when a key's last use is recorded. */
 export interface AuthenticateDeps {
   tokens: TokenVerifier;
   users: UserStore;

@@ -4,6 +4,7 @@ import { type Quota, quotas } from '#domain/quotas/quotas';
 import { DomainError } from '#shared/errors';
 import type { DeliveryQueue, Message, MessageStore, PageQuery } from './ports.ts';
 
+/** The ports the message use cases need. */
 export interface MessageServiceDeps {
   channels: Pick<ChannelService, 'visible'>;
   messages: MessageStore;
@@ -21,6 +22,7 @@ export interface SendRequest {
   attachments: unknown[];
 }
 
+/** A page of history, with the channel's message count as `total`. */
 export interface ReadResult {
   messages: Message[];
   total: number;
@@ -67,5 +69,3 @@ export function makeMessageService({
     },
   };
 }
-
-export type MessageService = ReturnType<typeof makeMessageService>;

@@ -13,6 +13,7 @@ export interface Message {
   createdAt: Date;
 }
 
+/** A message to store; the store assigns its id, `seq` and time. */
 export interface NewMessage {
   channelId: string;
   userId: string;
@@ -31,6 +32,7 @@ export type PageQuery =
   /** The newest `limit` messages before `seq`. */
   | { mode: 'before'; seq: number; limit: number };
 
+/** A slice of a channel's history. */
 export interface Page {
   /** Ascending `seq`. */
   messages: Message[];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '#shared/errors';
 import type { Migration, MigrationStore } from './ports.ts';
 
+/** The store `makeApplyMigrations` migrates, and how it waits for another run. */
 export interface ApplyMigrationsDeps {
   store: MigrationStore;
   /** How long a run may hold the lock before another may take it over (a crashed run never unlocks). */
@@ -12,6 +13,7 @@ export interface ApplyMigrationsDeps {
   log?: (message: string, details?: Record<string, unknown>) => void;
 }
 
+/** The names of the migrations a run applied, and of those already applied before it. */
 export interface MigrationResult {
   applied: string[];
   alreadyApplied: string[];

@@ -7,6 +7,7 @@ export interface Migration {
   statements: string[];
 }
 
+/** The record of an applied migration: its file name and the checksum it had then. */
 export interface AppliedMigration {
   name: string;
   checksum: string;

@@ -15,6 +15,7 @@ export interface RateStateStore {
   write(key: string, tat: number, expected: number | undefined, expiresAt: Date): Promise<boolean>;
 }
 
+/** Where `makeGcraRateLimiter` keeps its state, and its clock. */
 export interface GcraRateLimiterDeps {
   state: RateStateStore;
   now?: () => Date;

@@ -7,6 +7,7 @@ export interface RateLimit {
   burst: number;
 }
 
+/** Whether a request was taken, or how long to wait before trying again. */
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /** Counts requests against limits shared by every container (so not in memory). */

@@ -3,6 +3,7 @@ import type { Message } from '#domain/messages/ports';
 import { messageJson } from '#shared/presenters';
 import type { ConnectionDirectory, Subscription, SubscriptionStore } from './ports.ts';
 
+/** The ports `makeBroadcast` delivers through. */
 export interface BroadcastDeps {
   subscriptions: SubscriptionStore;
   connections: ConnectionDirectory;
@@ -13,6 +14,7 @@ export interface BroadcastDeps {
   log?: (message: string, details: Record<string, unknown>) => void;
 }
 
+/** How many subscriptions of the channel each outcome met. */
 export interface BroadcastResult {
   delivered: number;
   gone: number;
@@ -45,9 +47,13 @@ export function makeBroadcast({
       }
       if (subscription.tokenExpiresAt <= at) {
         result.expired++;
+        // A throw here would fail the whole event, and Lambda's retry would deliver it to everyone again.
         await connections
           .close(subscription.connectionId)
-          .catch(() => connections.forget(subscription.connectionId));
+          .catch(() => connections.forget(subscription.connectionId))
+          .catch((error: unknown) =>
+            log('Closing an expired connection failed', { connectionId: subscription.connectionId, error }),
+          );
         return;
       }
       try {

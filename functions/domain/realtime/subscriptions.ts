@@ -11,6 +11,7 @@ export interface ConnectionContext {
   tokenExpiresAt: Date;
 }
 
+/** The ports the subscription use cases need. */
 export interface SubscriptionDeps {
   channels: Pick<ChannelService, 'visible'>;
   subscriptions: SubscriptionStore;
@@ -68,4 +69,5 @@ export function makeSubscriptions({
   };
 }
 
+/** The subscription use cases, as `makeSubscriptions` builds them. */
 export type Subscriptions = ReturnType<typeof makeSubscriptions>;

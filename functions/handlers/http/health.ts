@@ -1,7 +1,7 @@
 import { createDataApi } from '#adapters/data-api';
-import { dynamoDbConnectionStore } from '#adapters/dynamodb-connections';
+import { wiring } from '#adapters/wiring';
 import { makeCheckHealth } from '#domain/health/check-health';
-import { connectionsConfig, databaseConfig } from '#shared/config';
+import { databaseConfig } from '#shared/config';
 import { logger } from '#shared/logger';
 import { authenticatedHandler } from '#shared/middleware/auth';
 import { json } from '#shared/middleware/http';
@@ -11,7 +11,7 @@ const database = createDataApi({
   ...databaseConfig(),
   retry: { budgetMs: 0, baseDelayMs: 0, maxDelayMs: 0 },
 });
-const connections = dynamoDbConnectionStore(connectionsConfig());
+const connections = wiring.connectionStore();
 
 const checkHealth = makeCheckHealth({
   probes: {

@@ -1,11 +1,9 @@
-import { createDataApi } from '#adapters/data-api';
-import { dataApiApiKeyStore } from '#adapters/data-api-api-keys';
+import { wiring } from '#adapters/wiring';
 import { makeListApiKeys } from '#domain/api-keys/list-api-keys';
-import { databaseConfig } from '#shared/config';
 import { authenticatedHandler } from '#shared/middleware/auth';
 import { json } from '#shared/middleware/http';
 
-const listApiKeys = makeListApiKeys({ apiKeys: dataApiApiKeyStore(createDataApi(databaseConfig())) });
+const listApiKeys = makeListApiKeys({ apiKeys: wiring.apiKeys() });
 
 export const handler = authenticatedHandler({ who: 'person' }, async ({ caller }) => {
   const keys = await listApiKeys(caller);

@@ -16,6 +16,7 @@ export interface AuthenticatedRequest<W extends Who> {
   context: Context;
 }
 
+/** Who may call the route, and (in tests) how callers are authenticated. */
 export interface AuthenticatedHandlerOptions<W extends Who> {
   who: W;
   /** Replaces the authenticator built from the environment (tests). */

@@ -4,7 +4,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { DomainError, type ErrorKind, errorCode } from '../errors.ts';
 import { logger } from '../logger.ts';
 
+/** What API Gateway's HTTP API sends a handler (payload format 2.0). */
 export type HttpEvent = APIGatewayProxyEventV2;
+/** A handler's answer, in the structured form payload format 2.0 accepts. */
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 /** HTTP status of each kind of domain error. */

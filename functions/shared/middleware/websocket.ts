@@ -9,7 +9,9 @@ import { logger } from '../logger.ts';
 import { validate } from '../validation.ts';
 import { httpStatus } from './http.ts';
 
+/** What API Gateway sends a WebSocket route integration. */
 export type WebSocketEvent = APIGatewayProxyWebsocketEventV2;
+/** A WebSocket route's answer; only its status code matters to API Gateway (frames go through `reply`). */
 export type WebSocketResult = APIGatewayProxyResult;
 
 const ok: WebSocketResult = { statusCode: 200, body: '' };
@@ -43,6 +45,7 @@ export function webSocketLifecycleHandler(
     });
 }
 
+/** What a client frame's handler receives. */
 export interface MessageContext<Data> {
   connectionId: string;
   data: Data;
@@ -98,6 +101,7 @@ export function connectionCaller(event: WebSocketEvent): { caller: Caller; token
   };
 }
 
+/** How `webSocketMessageHandler` validates, authenticates and answers a frame. */
 export interface MessageHandlerOptions<Schema extends z.ZodMiniType> {
   notifier: ConnectionNotifier;
   /** Schema of the frame's `data`. */

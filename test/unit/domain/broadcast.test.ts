@@ -138,4 +138,47 @@ describe('broadcast', () => {
     expect(await broadcast(message)).toMatchObject({ delivered: 1, failed: 1 });
     expect(delivered).toEqual(['y']);
   });
+
+  it('still delivers to the others when an expired connection can be neither closed nor forgotten', async () => {
+    const { subscriptions } = await setup();
+    await subscriptions.store.put({
+      channelId: 'c1',
+      connectionId: 'stale',
+      userId: 'bob',
+      expiresAt: later,
+      tokenExpiresAt: earlier,
+    });
+    await subscriptions.store.put({
+      channelId: 'c1',
+      connectionId: 'live',
+      userId: 'carol',
+      expiresAt: later,
+      tokenExpiresAt: later,
+    });
+    const delivered: string[] = [];
+    const logged: string[] = [];
+    const broadcast = makeBroadcast({
+      subscriptions: subscriptions.store,
+      notifier: {
+        send: async (connectionId) => {
+          delivered.push(connectionId);
+          return true;
+        },
+      },
+      connections: {
+        forget: async () => {
+          throw new Error('DynamoDB is down');
+        },
+        close: async () => {
+          throw new Error('API Gateway is down');
+        },
+      },
+      now: () => now,
+      log: (text) => void logged.push(text),
+    });
+
+    expect(await broadcast(message)).toEqual({ delivered: 1, gone: 0, expired: 1, failed: 0 });
+    expect(delivered).toEqual(['live']);
+    expect(logged).toEqual(['Closing an expired connection failed']);
+  });
 });
