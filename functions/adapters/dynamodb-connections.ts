@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Connection, ConnectionStore } from '#domain/connections/ports';
 import type { Subscription, SubscriptionStore } from '#domain/realtime/ports';
+import { connectionsTableKeys } from '#shared/connections-table';
 
 /**
  * Key design of the connections table (one table, no Scan anywhere):
@@ -27,8 +28,8 @@ export const connectionKeys = {
     pk: `CHANNEL#${channelId}`,
     sk: `CONN#${connectionId}`,
   }),
-  byConnectionIndex: 'byConnection',
-  byUserIndex: 'byUser',
+  byConnectionIndex: connectionsTableKeys.byConnectionIndex,
+  byUserIndex: connectionsTableKeys.byUserIndex,
 } as const;
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);

@@ -59,6 +59,7 @@ const subscriptions: () => Subscriptions = once(() =>
     subscriptions: subscriptionStore(),
     notifier: notifier(),
     ttlSeconds: connectionsConfig().ttlSeconds,
+    log: (message, details) => logger.warn(message, details),
   }),
 );
 

@@ -19,6 +19,7 @@ export interface SubscriptionDeps {
   /** How long a subscription record lives at most (a connection's maximum life). */
   ttlSeconds: number;
   now?: () => Date;
+  log?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /**
@@ -31,15 +32,21 @@ export function makeSubscriptions({
   notifier,
   ttlSeconds,
   now = () => new Date(),
+  log = () => {},
 }: SubscriptionDeps) {
   async function revokeWhere(channelId: string, match: (userId: string) => boolean) {
     for await (const page of subscriptions.ofChannel(channelId)) {
       for (const subscription of page.filter((s) => match(s.userId))) {
         await subscriptions.remove(channelId, subscription.connectionId);
-        await notifier.send(subscription.connectionId, {
-          type: 'channel:unsubscribed',
-          data: { channelId, reason: 'access_revoked' },
-        });
+        // The notice is a courtesy: the access change is already done and must not fail because of it.
+        await notifier
+          .send(subscription.connectionId, {
+            type: 'channel:unsubscribed',
+            data: { channelId, reason: 'access_revoked' },
+          })
+          .catch((error: unknown) =>
+            log('Revocation notice failed', { connectionId: subscription.connectionId, error }),
+          );
       }
     }
   }
