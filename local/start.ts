@@ -37,9 +37,9 @@ hiroba is running at ${endpoints.edge}
   Lambda API                   ${endpoints.lambda}   (asynchronous invocations, e.g. the fan-out)
   OIDC issuer                  ${local.auth.issuer}   (client ${local.auth.clientId})
 
-Sign in: the web app at ${endpoints.edge}/ signs in through the local issuer, whose sign-in page takes
-any username and no password (tick "admin" for the admin group). OIDC discovery for other clients:
-  ${local.auth.issuer}/.well-known/openid-configuration   (authorization code flow, PKCE S256)
+Sign in through the local issuer: its sign-in page takes any username and no password (tick "admin"
+for the admin group). OIDC discovery, for clients of the authorization code flow with PKCE (S256):
+  ${local.auth.issuer}/.well-known/openid-configuration
 
 A token for scripts and tools (the same username is always the same user):
   curl -s -X POST ${endpoints.edge}/local/token -H 'content-type: application/json' -d '{"username": "alice"}'
