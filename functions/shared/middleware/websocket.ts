@@ -46,14 +46,14 @@ export function webSocketLifecycleHandler(
 }
 
 /** What a client frame's handler receives. */
-export interface MessageContext<Data> {
+export interface MessageContext<Data, Authenticated extends boolean = true> {
   connectionId: string;
   data: Data;
   event: WebSocketEvent;
-  /** Who opened the connection, as the `$connect` authorizer established it. */
-  caller: Caller;
-  /** When the access token the connection was opened with expires. */
-  tokenExpiresAt: Date;
+  /** Who opened the connection, as the `$connect` authorizer established it (authenticated routes). */
+  caller: Authenticated extends true ? Caller : undefined;
+  /** When the access token the connection was opened with expires (authenticated routes). */
+  tokenExpiresAt: Authenticated extends true ? Date : undefined;
   /** Sends a frame back to the connection that sent this one. */
   reply(frame: Frame): Promise<void>;
 }
@@ -102,14 +102,14 @@ export function connectionCaller(event: WebSocketEvent): { caller: Caller; token
 }
 
 /** How `webSocketMessageHandler` validates, authenticates and answers a frame. */
-export interface MessageHandlerOptions<Schema extends z.ZodMiniType> {
+export interface MessageHandlerOptions<Schema extends z.ZodMiniType, Authenticated extends boolean> {
   notifier: ConnectionNotifier;
   /** Schema of the frame's `data`. */
   data: Schema;
   /** Shapes the answer to a failed frame; `error` frames by default. */
   onError?: (error: unknown, frame: Record<string, unknown>) => Frame;
   /** Whether the frame needs an authenticated connection with a live token. @default true */
-  authenticated?: boolean;
+  authenticated?: Authenticated;
   now?: () => Date;
 }
 
@@ -119,9 +119,9 @@ export interface MessageHandlerOptions<Schema extends z.ZodMiniType> {
  * Once the connection's access token has expired, its frames are refused with `unauthorized`.
  * Route handlers answer through `reply` (the `@connections` API), not through their return value.
  */
-export function webSocketMessageHandler<Schema extends z.ZodMiniType>(
-  options: MessageHandlerOptions<Schema>,
-  handler: (message: MessageContext<z.infer<Schema>>, context: Context) => Promise<void>,
+export function webSocketMessageHandler<Schema extends z.ZodMiniType, Authenticated extends boolean = true>(
+  options: MessageHandlerOptions<Schema, Authenticated>,
+  handler: (message: MessageContext<z.infer<Schema>, Authenticated>, context: Context) => Promise<void>,
 ) {
   const { notifier, onError = errorFrame, authenticated = true, now = () => new Date() } = options;
   return middy<WebSocketEvent, WebSocketResult>()
@@ -141,17 +141,8 @@ export function webSocketMessageHandler<Schema extends z.ZodMiniType>(
         }
         if (identity) logger.appendKeys({ userId: identity.caller.userId });
         const data = validate(options.data, frame.data, 'data');
-        await handler(
-          {
-            connectionId,
-            data,
-            event,
-            reply,
-            caller: identity?.caller as Caller,
-            tokenExpiresAt: identity?.tokenExpiresAt as Date,
-          },
-          context,
-        );
+        const message = { connectionId, data, event, reply, ...identity };
+        await handler(message as MessageContext<z.infer<Schema>, Authenticated>, context);
       } catch (error) {
         if (!(error instanceof DomainError)) logger.error('Unhandled error', error as Error);
         await reply(onError(error, frame));
