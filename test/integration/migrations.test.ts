@@ -1,53 +1,26 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataApi, type DataApi } from '#adapters/data-api';
+import type { DataApi } from '#adapters/data-api';
 import { dataApiMigrationStore } from '#adapters/data-api-migration-store';
 import { readMigrations } from '#adapters/migration-files';
 import { makeApplyMigrations } from '#domain/migrations/apply-migrations';
-import { type DataApiEmulator, startDataApi } from '#local/data-api/server';
-import { type PostgresServer, startPostgres } from '#local/postgres';
-
-const clusterArn = 'arn:aws:rds:us-east-1:000000000000:cluster:migrations-test';
-const secretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:migrations-test';
+import { startTestDatabase, type TestDatabase } from './support/data-api.ts';
 
 describe('the migration runner through the Data API', () => {
-  let root: string;
-  let postgres: PostgresServer;
-  let emulator: DataApiEmulator;
-  let client: RDSDataClient;
-  let databases = 0;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'hiroba-migrations-'));
-    postgres = await startPostgres({ dataDir: join(root, 'pg') });
-    emulator = await startDataApi({ postgres, clusterArn, secretArn });
-    client = new RDSDataClient({
-      endpoint: emulator.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    database = await startTestDatabase();
   });
-  afterAll(async () => {
-    client?.destroy();
-    await emulator?.stop();
-    await postgres?.stop();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(async () => database?.dispose());
 
-  /** A fresh database per test, reached through the Data API. */
-  async function freshDatabase(): Promise<DataApi> {
-    const database = `migrations_${++databases}`;
-    await postgres.ensureDatabase(database);
-    return createDataApi({ clusterArn, secretArn, database, client });
-  }
+  const freshDatabase = () => database.fresh({ migrated: false });
 
   /** A directory of migration files. */
   async function migrationsDir(files: Record<string, string>): Promise<URL> {
-    const dir = await mkdtemp(join(root, 'files-'));
+    const dir = await mkdtemp(join(database.root, 'files-'));
     for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
     return pathToFileURL(`${dir}/`);
   }

@@ -1,19 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataApi, type DataApi } from '#adapters/data-api';
+import type { DataApi } from '#adapters/data-api';
 import { dataApiApiKeyStore } from '#adapters/data-api-api-keys';
-import { dataApiMigrationStore } from '#adapters/data-api-migration-store';
 import { dataApiUserStore } from '#adapters/data-api-users';
-import { readMigrations } from '#adapters/migration-files';
-import { makeApplyMigrations } from '#domain/migrations/apply-migrations';
-import { type DataApiEmulator, startDataApi } from '#local/data-api/server';
-import { type PostgresServer, startPostgres } from '#local/postgres';
-
-const clusterArn = 'arn:aws:rds:us-east-1:000000000000:cluster:identity-test';
-const secretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:identity-test';
+import { startTestDatabase, type TestDatabase } from '../support/data-api.ts';
 
 interface UserRow {
   id: string;
@@ -24,10 +13,7 @@ interface UserRow {
 }
 
 describe('the users and API key stores through the Data API', () => {
-  let root: string;
-  let postgres: PostgresServer;
-  let emulator: DataApiEmulator;
-  let client: RDSDataClient;
+  let database: TestDatabase;
   let db: DataApi;
   let ids = 0;
 
@@ -35,26 +21,10 @@ describe('the users and API key stores through the Data API', () => {
   const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
 
   beforeAll(async () => {
-    root = await mkdtemp(join(tmpdir(), 'hiroba-identity-'));
-    postgres = await startPostgres({ dataDir: join(root, 'pg') });
-    emulator = await startDataApi({ postgres, clusterArn, secretArn });
-    client = new RDSDataClient({
-      endpoint: emulator.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    await postgres.ensureDatabase('hiroba');
-    db = createDataApi({ clusterArn, secretArn, database: 'hiroba', client });
-    await makeApplyMigrations({ store: dataApiMigrationStore(db) })(
-      await readMigrations(new URL('../../../migrations/', import.meta.url)),
-    );
+    database = await startTestDatabase();
+    db = await database.fresh();
   });
-  afterAll(async () => {
-    client?.destroy();
-    await emulator?.stop();
-    await postgres?.stop();
-    await rm(root, { recursive: true, force: true });
-  });
+  afterAll(async () => database?.dispose());
 
   const userRow = async (id: string) =>
     (

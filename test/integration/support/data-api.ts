@@ -15,8 +15,13 @@ const secretArn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:adapter-
 export interface TestDatabase {
   postgres: PostgresServer;
   emulator: DataApiEmulator;
-  /** A fresh, migrated database reached through the Data API with the real SDK client. */
-  fresh(): Promise<DataApi>;
+  /** A scratch directory removed with the rest. */
+  root: string;
+  /**
+   * A fresh database reached through the Data API with the real SDK client, with the project's
+   * migrations applied unless `migrated` is false.
+   */
+  fresh(options?: { migrated?: boolean }): Promise<DataApi>;
   dispose(): Promise<void>;
 }
 
@@ -35,11 +40,12 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   return {
     postgres,
     emulator,
-    async fresh() {
-      const database = `adapter_${++count}`;
+    root,
+    async fresh({ migrated = true } = {}) {
+      const database = `test_${++count}`;
       await postgres.ensureDatabase(database);
       const db = createDataApi({ clusterArn, secretArn, database, client });
-      await makeApplyMigrations({ store: dataApiMigrationStore(db) })(migrations);
+      if (migrated) await makeApplyMigrations({ store: dataApiMigrationStore(db) })(migrations);
       return db;
     },
     async dispose() {
