@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeChannelService } from '#domain/channels/channel-service';
 import { makeMessageService } from '#domain/messages/message-service';
+import type { DeliveryQueue } from '#domain/messages/ports';
 import { DomainError } from '#shared/errors';
 import {
   bot,
@@ -11,7 +12,9 @@ import {
   recordingQueue,
 } from '../support/fakes.ts';
 
-async function setup() {
+/** `deliveries` replaces the recording queue, e.g. with one that fails. */
+async function setup(deliveries?: DeliveryQueue) {
+  const queue = recordingQueue();
   const channels = memoryChannels(['alice', 'bob']);
   const quota = countingQuota();
   const channelService = makeChannelService({
@@ -20,12 +23,11 @@ async function setup() {
     chargeQuota: quota.charge,
   });
   const stored = memoryMessages(channels.channels);
-  const queue = recordingQueue();
   const deliveryErrors: unknown[] = [];
   const service = makeMessageService({
     channels: channelService,
     messages: stored.store,
-    deliveries: queue,
+    deliveries: deliveries ?? queue,
     chargeQuota: quota.charge,
     onDeliveryError: (error) => deliveryErrors.push(error),
   });
@@ -39,7 +41,16 @@ async function setup() {
     description: '',
     visibility: 'private',
   });
-  return { service, queue, quota, open, secret, channels, deliveryErrors, stored };
+  return {
+    service,
+    queue,
+    quota,
+    open,
+    secret,
+    channels,
+    deliveryErrors,
+    stored,
+  };
 }
 
 const send = (channelId: string, content: string, clientMessageId: string | null = null) => ({
@@ -99,17 +110,11 @@ describe('sending messages', () => {
   });
 
   it('keeps a stored send even when queueing its delivery fails', async () => {
-    const { service, open, deliveryErrors, stored } = await setup();
-    const failing = makeMessageService({
-      channels: { visible: async () => ({ channel: open, role: undefined }) },
-      messages: stored.store,
-      deliveries: { enqueue: () => Promise.reject(new Error('lambda down')) },
-      chargeQuota: async () => {},
-      onDeliveryError: (error) => deliveryErrors.push(error),
+    const { service, open, deliveryErrors, stored } = await setup({
+      enqueue: () => Promise.reject(new Error('lambda down')),
     });
-    void service;
 
-    const { created } = await failing.send(person('bob'), send(open.id, 'still stored'));
+    const { created } = await service.send(person('bob'), send(open.id, 'still stored'));
 
     expect(created).toBe(true);
     expect(stored.messages.map((m) => m.content)).toEqual(['still stored']);
