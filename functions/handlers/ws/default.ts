@@ -9,8 +9,7 @@ const notifier = apiGatewayNotifier(managementConfig());
 /** API Gateway sends here every frame whose `type` names no route (or that is not JSON at all). */
 export const handler = webSocketMessageHandler(
   { notifier, data: z.unknown(), authenticated: false },
-  async ({ event }) => {
-    const { type } = JSON.parse(event.body ?? '{}') as { type?: unknown };
+  async ({ frame: { type } }) => {
     const message =
       typeof type === 'string' ? `Unknown frame type "${type}".` : 'A frame needs a string "type".';
     throw new DomainError('invalid', message);

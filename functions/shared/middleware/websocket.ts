@@ -49,6 +49,8 @@ export function webSocketLifecycleHandler(
 export interface MessageContext<Data, Authenticated extends boolean = true> {
   connectionId: string;
   data: Data;
+  /** The whole frame as received, `type` included. */
+  frame: Record<string, unknown>;
   event: WebSocketEvent;
   /** Who opened the connection, as the `$connect` authorizer established it (authenticated routes). */
   caller: Authenticated extends true ? Caller : undefined;
@@ -141,7 +143,7 @@ export function webSocketMessageHandler<Schema extends z.ZodMiniType, Authentica
         }
         if (identity) logger.appendKeys({ userId: identity.caller.userId });
         const data = validate(options.data, frame.data, 'data');
-        const message = { connectionId, data, event, reply, ...identity };
+        const message = { connectionId, data, frame, event, reply, ...identity };
         await handler(message as MessageContext<z.infer<Schema>, Authenticated>, context);
       } catch (error) {
         if (!(error instanceof DomainError)) logger.error('Unhandled error', error as Error);
