@@ -21,6 +21,9 @@ export interface Caller {
   expiresAt?: Date;
 }
 
+/** A person on a WebSocket connection: always known to hold a token that expires. */
+export type ConnectedCaller = Caller & { expiresAt: Date };
+
 /** What a verified access token says. */
 export interface TokenIdentity {
   sub: string;

@@ -1,14 +1,13 @@
 import type { ChannelService, SubscriptionRevoker } from '#domain/channels/channel-service';
 import type { ConnectionNotifier } from '#domain/connections/ports';
-import type { Caller } from '#domain/identity/caller';
+import type { ConnectedCaller } from '#domain/identity/caller';
 import type { SubscriptionStore } from './ports.ts';
 
 /** The connection a WebSocket frame arrived on, and who opened it. */
 export interface ConnectionContext {
   connectionId: string;
-  caller: Caller;
-  /** When the caller's access token expires. */
-  tokenExpiresAt: Date;
+  /** Who opened it, with the expiry of their access token. */
+  caller: ConnectedCaller;
 }
 
 /** The ports the subscription use cases need. */
@@ -57,14 +56,14 @@ export function makeSubscriptions({
   };
 
   return {
-    async subscribe({ connectionId, caller, tokenExpiresAt }: ConnectionContext, channelId: string) {
+    async subscribe({ connectionId, caller }: ConnectionContext, channelId: string) {
       await channels.visible(channelId, caller);
       await subscriptions.put({
         channelId,
         connectionId,
         userId: caller.userId,
         expiresAt: new Date(now().getTime() + ttlSeconds * 1000),
-        tokenExpiresAt,
+        tokenExpiresAt: caller.expiresAt,
       });
     },
 

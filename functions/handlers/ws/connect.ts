@@ -10,10 +10,10 @@ const openConnection = makeOpenConnection({
 
 /** The authorizer has let the user in; record the connection (or refuse one too many with 429). */
 export const handler = webSocketLifecycleHandler(async (event) => {
-  const { caller, tokenExpiresAt } = connectionCaller(event);
+  const caller = connectionCaller(event);
   await openConnection({
     connectionId: event.requestContext.connectionId,
     userId: caller.userId,
-    tokenExpiresAt,
+    tokenExpiresAt: caller.expiresAt,
   });
 });

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { ConnectionNotifier, Frame } from '#domain/connections/ports';
-import type { Caller } from '#domain/identity/caller';
+import type { ConnectedCaller } from '#domain/identity/caller';
 import { DomainError, errorCode } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { validate } from '../validation.ts';
@@ -52,10 +52,11 @@ export interface MessageContext<Data, Authenticated extends boolean = true> {
   /** The whole frame as received, `type` included. */
   frame: Record<string, unknown>;
   event: WebSocketEvent;
-  /** Who opened the connection, as the `$connect` authorizer established it (authenticated routes). */
-  caller: Authenticated extends true ? Caller : undefined;
-  /** When the access token the connection was opened with expires (authenticated routes). */
-  tokenExpiresAt: Authenticated extends true ? Date : undefined;
+  /**
+   * Who opened the connection, as the `$connect` authorizer established it, with the expiry of the
+   * token they opened it with (authenticated routes).
+   */
+  caller: Authenticated extends true ? ConnectedCaller : undefined;
   /** Sends a frame back to the connection that sent this one. */
   reply(frame: Frame): Promise<void>;
 }
@@ -81,7 +82,7 @@ export function errorData(error: unknown): {
  * What the `$connect` authorizer put in the request context; API Gateway passes it to every route of
  * the connection (values flattened to strings, numbers and booleans).
  */
-export function connectionCaller(event: WebSocketEvent): { caller: Caller; tokenExpiresAt: Date } {
+export function connectionCaller(event: WebSocketEvent): ConnectedCaller {
   const context = (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer ?? {};
   const userId = context.userId;
   const userName = context.userName;
@@ -90,17 +91,8 @@ export function connectionCaller(event: WebSocketEvent): { caller: Caller; token
     throw new DomainError('unauthorized', 'The connection has no authenticated user.');
   }
   const isAdmin = context.isAdmin === true || context.isAdmin === 'true';
-  return {
-    caller: {
-      userId,
-      userName,
-      kind: 'person',
-      accessUserId: userId,
-      isAdmin,
-      expiresAt: new Date(expires * 1000),
-    },
-    tokenExpiresAt: new Date(expires * 1000),
-  };
+  const expiresAt = new Date(expires * 1000);
+  return { userId, userName, kind: 'person', accessUserId: userId, isAdmin, expiresAt };
 }
 
 /** How `webSocketMessageHandler` validates, authenticates and answers a frame. */
@@ -137,13 +129,13 @@ export function webSocketMessageHandler<Schema extends z.ZodMiniType, Authentica
       let frame: Record<string, unknown> = {};
       try {
         frame = parseFrame(event.body);
-        const identity = authenticated ? connectionCaller(event) : undefined;
-        if (identity && identity.tokenExpiresAt <= now()) {
+        const caller = authenticated ? connectionCaller(event) : undefined;
+        if (caller && caller.expiresAt <= now()) {
           throw new DomainError('unauthorized', 'Your access token has expired; reconnect with a new one.');
         }
-        if (identity) logger.appendKeys({ userId: identity.caller.userId });
+        if (caller) logger.appendKeys({ userId: caller.userId });
         const data = validate(options.data, frame.data, 'data');
-        const message = { connectionId, data, frame, event, reply, ...identity };
+        const message = { connectionId, data, frame, event, reply, caller };
         await handler(message as MessageContext<z.infer<Schema>, Authenticated>, context);
       } catch (error) {
         if (!(error instanceof DomainError)) logger.error('Unhandled error', error as Error);

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeSubscriptions } from '#domain/realtime/subscriptions';
 import { DomainError } from '#shared/errors';
-import { memorySubscriptions, person, recordingNotifier } from '../support/fakes.ts';
-
-const later = new Date('2030-01-01T00:00:00.000Z');
+import { connected, memorySubscriptions, recordingNotifier } from '../support/fakes.ts';
 
 function setup(
   notifier: { send: (id: string, frame: { type: string }) => Promise<boolean> } = recordingNotifier(),
@@ -28,7 +26,7 @@ function setup(
 describe('subscriptions', () => {
   it('subscribes a connection to a channel it may read, and refuses one it may not', async () => {
     const { subscriptions, store } = setup();
-    const connection = { connectionId: 'c1', caller: person('bob'), tokenExpiresAt: later };
+    const connection = { connectionId: 'c1', caller: connected('bob') };
 
     await subscriptions.subscribe(connection, 'open');
     const refused = await subscriptions.subscribe(connection, 'hidden').catch((e: unknown) => e);
@@ -47,7 +45,7 @@ describe('subscriptions', () => {
       ['b2', 'bob'],
       ['a1', 'alice'],
     ] as const) {
-      await subscriptions.subscribe({ connectionId, caller: person(user), tokenExpiresAt: later }, 'ch');
+      await subscriptions.subscribe({ connectionId, caller: connected(user) }, 'ch');
     }
 
     await subscriptions.revoker.revokeUser('ch', 'bob');
@@ -67,8 +65,8 @@ describe('subscriptions', () => {
 
   it('finishes revoking even when a notice cannot be sent', async () => {
     const { subscriptions, store, logged } = setup({ send: () => Promise.reject(new Error('throttled')) });
-    await subscriptions.subscribe({ connectionId: 'b1', caller: person('bob'), tokenExpiresAt: later }, 'ch');
-    await subscriptions.subscribe({ connectionId: 'b2', caller: person('bob'), tokenExpiresAt: later }, 'ch');
+    await subscriptions.subscribe({ connectionId: 'b1', caller: connected('bob') }, 'ch');
+    await subscriptions.subscribe({ connectionId: 'b2', caller: connected('bob') }, 'ch');
 
     await subscriptions.revoker.revokeChannel('ch');
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelStore, Member, MemberRole } from '#domain/channels/ports';
 import type { Frame } from '#domain/connections/ports';
-import type { Caller } from '#domain/identity/caller';
+import type { Caller, ConnectedCaller } from '#domain/identity/caller';
 import type { DeliveryQueue, Message, MessageStore } from '#domain/messages/ports';
 import type { Subscription, SubscriptionStore } from '#domain/realtime/ports';
 import { DomainError } from '#shared/errors';
@@ -16,6 +16,15 @@ export const person = (userId: string, extra: Partial<Caller> = {}): Caller => (
 });
 
 export const admin = (userId: string) => person(userId, { isAdmin: true });
+
+/** A person on a WebSocket connection whose token expires at `expiresAt`. */
+export const connected = (
+  userId: string,
+  expiresAt = new Date('2030-01-01T00:00:00.000Z'),
+): ConnectedCaller => ({
+  ...person(userId),
+  expiresAt,
+});
 
 export const bot = (keyId: string, owner: string): Caller => ({
   userId: keyId,
