@@ -189,3 +189,22 @@ export const migrateFunction: FunctionSpec = {
   access: ['database'],
   timeoutSeconds: 600,
 };
+
+/**
+ * The functions behind the routes, each once (several routes may share a function).
+ * @throws Error when two different specs share an id: their constructs would collide.
+ */
+export function routeFunctions(): FunctionSpec[] {
+  const byId = new Map<string, FunctionSpec>();
+  for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function)) {
+    const known = byId.get(spec.id);
+    if (known && known !== spec) throw new Error(`Two different functions share the id ${spec.id}`);
+    byId.set(spec.id, spec);
+  }
+  return [...byId.values()];
+}
+
+/** Every function hiroba deploys: the routes', the authorizer, the fan-out and the migrations runner. */
+export function deployedFunctions(): FunctionSpec[] {
+  return [...routeFunctions(), webSocketAuthorizer.function, fanOutFunction, migrateFunction];
+}

@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
-  type FunctionSpec,
   fanOutFunction,
   httpRoutes,
+  routeFunctions,
   webSocketAuthorizer,
   webSocketRoutes,
 } from './api-routes.ts';
@@ -33,17 +33,6 @@ const removalPolicies: Record<DatabaseRemovalPolicy, RemovalPolicy> = {
   retain: RemovalPolicy.RETAIN,
   destroy: RemovalPolicy.DESTROY,
 };
-
-/** The function specs the routes use, each once (several routes may share a function). */
-function routeFunctions(): FunctionSpec[] {
-  const byId = new Map<string, FunctionSpec>();
-  for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function)) {
-    const known = byId.get(spec.id);
-    if (known && known !== spec) throw new Error(`Two different functions share the id ${spec.id}`);
-    byId.set(spec.id, spec);
-  }
-  return [...byId.values()];
-}
 
 /** hiroba in one stack: it only wires the constructs in `lib/constructs/` together. */
 export class HirobaStack extends Stack {

@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { inject } from 'vitest';
 import { stackName } from '../../../bin/hiroba.ts';
-import {
-  type FunctionSpec,
-  fanOutFunction,
-  httpRoutes,
-  migrateFunction,
-  webSocketAuthorizer,
-  webSocketRoutes,
-} from '../../../lib/api-routes.ts';
+import { deployedFunctions, type FunctionSpec } from '../../../lib/api-routes.ts';
 
 /** A resource of the synthesized template. */
 export interface CfnResource {
@@ -47,16 +40,6 @@ export function template(): Template {
   return Template.fromJSON(templateJson());
 }
 
-/** Every function spec the stack deploys: the routes', the authorizer's, the fan-out's and the migrations'. */
-export function allSpecs(): FunctionSpec[] {
-  const specs = new Map<string, FunctionSpec>();
-  for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function))
-    specs.set(spec.id, spec);
-  for (const spec of [webSocketAuthorizer.function, fanOutFunction, migrateFunction])
-    specs.set(spec.id, spec);
-  return [...specs.values()];
-}
-
 /** One of hiroba's own functions in the template (not CDK's helper functions). */
 export interface DeployedFunction {
   logicalId: string;
@@ -67,7 +50,7 @@ export interface DeployedFunction {
 
 /** hiroba's functions, recognized by the description the function construct gives them. */
 export function ourFunctions(): DeployedFunction[] {
-  const specs = allSpecs();
+  const specs = deployedFunctions();
   return Object.entries(templateJson().Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
     .flatMap(([logicalId, resource]) => {
