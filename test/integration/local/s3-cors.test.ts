@@ -1,10 +1,10 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Emulator, startS3 } from '../../../local/s3/server.ts';
+import { credentials, s3Client } from './support/s3.ts';
 
 const region = 'us-east-1';
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const appOrigin = 'http://127.0.0.1:3000';
 
 let s3: S3Emulator;
@@ -35,7 +35,7 @@ beforeAll(async () => {
     region,
     credentials,
   });
-  client = new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials });
+  client = s3Client(s3.url, region);
   await client.send(new PutObjectCommand({ Bucket: 'media', Key: 'pic.png', Body: 'png' }));
   await client.send(new PutObjectCommand({ Bucket: 'closed', Key: 'pic.png', Body: 'png' }));
 });

@@ -2,9 +2,9 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Emulator, startS3 } from '../../../local/s3/server.ts';
+import { credentials, errorOf, s3Client } from './support/s3.ts';
 
 const region = 'us-east-1';
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const bucket = 'media';
 
 let s3: S3Emulator;
@@ -41,23 +41,6 @@ function presign(options: Partial<PresignedPostOptions> = {}) {
   });
 }
 
-async function errorOf(
-  response: Response,
-): Promise<{ status: number; code: string; message: string; xml: string }> {
-  const xml = await response.text();
-  return {
-    status: response.status,
-    code: decodeXml(/<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? ''),
-    message: decodeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? ''),
-    xml,
-  };
-}
-
-function decodeXml(text: string): string {
-  const entities: Record<string, string> = { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' };
-  return text.replace(/&(quot|apos|lt|gt|amp);/g, (_, name: string) => entities[name] ?? '');
-}
-
 async function exists(key: string): Promise<boolean> {
   return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).then(
     () => true,
@@ -67,7 +50,7 @@ async function exists(key: string): Promise<boolean> {
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: [{ name: bucket }, { name: 'other' }], region, credentials });
-  client = new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials });
+  client = s3Client(s3.url, region);
 });
 
 afterAll(async () => {

@@ -2,31 +2,13 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Emulator, startS3 } from '../../../local/s3/server.ts';
+import { credentials, errorOf, s3Client } from './support/s3.ts';
 
 const region = 'us-east-1';
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const bucket = 'uploads';
 
 let s3: S3Emulator;
 let client: S3Client;
-
-/** The `<Code>` and `<Message>` of an S3 XML error body. */
-async function errorOf(
-  response: Response,
-): Promise<{ status: number; code: string; message: string; xml: string }> {
-  const xml = await response.text();
-  return {
-    status: response.status,
-    code: decodeXml(/<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? ''),
-    message: decodeXml(/<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? ''),
-    xml,
-  };
-}
-
-function decodeXml(text: string): string {
-  const entities: Record<string, string> = { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' };
-  return text.replace(/&(quot|apos|lt|gt|amp);/g, (_, name: string) => entities[name] ?? '');
-}
 
 function withParam(url: string, name: string, value: string): string {
   const changed = new URL(url);
@@ -36,7 +18,7 @@ function withParam(url: string, name: string, value: string): string {
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: [{ name: bucket }], region, credentials });
-  client = new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials });
+  client = s3Client(s3.url, region);
   await client.send(
     new PutObjectCommand({ Bucket: bucket, Key: 'photos/cat.png', Body: 'PNG!', ContentType: 'image/png' }),
   );

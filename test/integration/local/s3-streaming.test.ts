@@ -6,7 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
@@ -17,9 +17,9 @@ import { AwsChunkedDecoder } from '../../../local/s3/chunked.ts';
 import { S3Error } from '../../../local/s3/errors.ts';
 import { type S3Emulator, startS3 } from '../../../local/s3/server.ts';
 import { EMPTY_SHA256, type SignableRequest, SigV4Verifier, sha256Hex } from '../../../local/s3/sigv4.ts';
+import { credentials, s3Client } from './support/s3.ts';
 
 const region = 'us-east-1';
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const bucket = 'media';
 
 let s3: S3Emulator;
@@ -137,7 +137,7 @@ async function signedChunks(seed: string, signing: Signing, chunks: Buffer[]): P
 
 beforeAll(async () => {
   s3 = await startS3({ buckets: [{ name: bucket }], region, credentials });
-  client = new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials });
+  client = s3Client(s3.url, region);
 });
 
 afterAll(async () => {
@@ -152,7 +152,7 @@ describe('local S3 streamed uploads from the SDK', () => {
       sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
       return next(args);
     };
-    const recording = new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials });
+    const recording = s3Client(s3.url, region);
     recording.middlewareStack.addRelativeTo(recorder, {
       relation: 'after',
       toMiddleware: 'httpSigningMiddleware',

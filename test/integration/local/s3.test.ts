@@ -8,7 +8,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
   type ServiceInputTypes,
   type ServiceOutputTypes,
@@ -17,16 +17,16 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type S3Emulator, startS3 } from '../../../local/s3/server.ts';
+import { credentials, s3Client } from './support/s3.ts';
 
 const region = 'eu-west-1';
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 const bucket = 'media';
 
 let s3: S3Emulator;
 let client: S3Client;
 
 function clientWith(overrides: Partial<ConstructorParameters<typeof S3Client>[0]> = {}): S3Client {
-  return new S3Client({ region, endpoint: s3.url, forcePathStyle: true, credentials, ...overrides });
+  return s3Client(s3.url, region, overrides);
 }
 
 /** The SDK error a promise rejects with. */
@@ -466,7 +466,7 @@ describe('local S3 persistence', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 's3-persist-'));
     try {
       const first = await startS3({ buckets: [{ name: 'keep' }], dataDir, region, credentials });
-      const firstClient = new S3Client({ region, endpoint: first.url, forcePathStyle: true, credentials });
+      const firstClient = s3Client(first.url, region);
       await firstClient.send(
         new PutObjectCommand({
           Bucket: 'keep',
@@ -482,7 +482,7 @@ describe('local S3 persistence', () => {
       await first.stop();
 
       const second = await startS3({ buckets: [{ name: 'keep' }], dataDir, region, credentials });
-      const secondClient = new S3Client({ region, endpoint: second.url, forcePathStyle: true, credentials });
+      const secondClient = s3Client(second.url, region);
       const got = await secondClient.send(new GetObjectCommand({ Bucket: 'keep', Key: 'a/b/../c d.png' }));
       expect(await got.Body?.transformToString()).toBe('persisted');
       expect(got.ContentType).toBe('image/png');
@@ -504,7 +504,7 @@ describe('local S3 request log', () => {
     else process.env.HIROBA_DEBUG = debug;
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const emulator = await startS3({ buckets: [{ name: 'logged' }], region, credentials });
-    const logged = new S3Client({ region, endpoint: emulator.url, forcePathStyle: true, credentials });
+    const logged = s3Client(emulator.url, region);
     try {
       await logged.send(new PutObjectCommand({ Bucket: 'logged', Key: 'a b.txt', Body: 'x' }));
       const url = await getSignedUrl(logged, new GetObjectCommand({ Bucket: 'logged', Key: 'missing' }));
