@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -13,6 +11,7 @@ import { WebSocket } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../../../lib/api-routes.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda-runtime.ts';
 import { type RunningWebSocketApi, startWebSocketApi } from '../../../local/websocket-api.ts';
+import { EventRecorder } from './support/event-recorder.ts';
 
 const record: FunctionSpec = { id: 'Record', entry: 'ws-record', access: [] };
 const reply: FunctionSpec = { id: 'Reply', entry: 'ws-reply', access: ['manageConnections'] };
@@ -33,36 +32,6 @@ interface RecordedEvent {
   multiValueQueryStringParameters?: Record<string, string[]>;
   body?: string;
   isBase64Encoded: boolean;
-}
-
-/** Collects the events the `ws-record` fixture posts, so tests can wait for them. */
-class Recorder {
-  readonly events: RecordedEvent[] = [];
-  readonly server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      this.events.push(JSON.parse(body) as RecordedEvent);
-      res.end();
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async waitFor(predicate: (event: RecordedEvent) => boolean, timeoutMs = 10_000): Promise<RecordedEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('Timed out waiting for a recorded event');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
 }
 
 interface Client {
@@ -109,7 +78,7 @@ function connect(url: string, options: { protocols?: string[]; headers?: Record<
 }
 
 describe('local WebSocket API', () => {
-  const recorder = new Recorder();
+  const recorder = new EventRecorder<RecordedEvent>();
   let managementUrl = '';
   let runtime: LambdaRuntime;
   let api: RunningWebSocketApi;

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../../../lib/api-routes.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda-runtime.ts';
 import { type RunningWebSocketApi, startWebSocketApi } from '../../../local/websocket-api.ts';
+import { EventRecorder } from './support/event-recorder.ts';
 
 const record: FunctionSpec = { id: 'Record', entry: 'ws-record', access: [] };
 const authorizerFunction: FunctionSpec = { id: 'Authorize', entry: 'ws-authorize', access: [] };
@@ -26,36 +25,9 @@ interface RecordedEvent {
 }
 
 /** Collects what the `ws-authorize` and `ws-record` fixtures report. */
-class Recorder {
-  readonly events: RecordedEvent[] = [];
-  readonly server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on('end', () => {
-      this.events.push(JSON.parse(body) as RecordedEvent);
-      res.end();
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
+class Recorder extends EventRecorder<RecordedEvent> {
   tagged(tag: string): RecordedEvent[] {
     return this.events.filter((event) => event.queryStringParameters?.tag === tag);
-  }
-
-  async waitFor(predicate: (event: RecordedEvent) => boolean): Promise<RecordedEvent> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const found = this.events.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error('Timed out waiting for a recorded event');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
   }
 }
 
