@@ -28,7 +28,7 @@ import type { FunctionSpec } from '../lib/api-routes.ts';
 import { localAccountId } from './apigw/ids.ts';
 import { decodeComponent, splitTarget } from './apigw/request.ts';
 import { readLimitedBody } from './http-body.ts';
-import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
+import { type InvokeResult, type LambdaRuntime, maxRequestBytes } from './lambda-runtime.ts';
 
 /** Options of {@link startLambdaApi}. */
 export interface LambdaApiOptions {
@@ -55,8 +55,7 @@ export interface RunningLambdaApi {
   stop(): Promise<void>;
 }
 
-// Lambda's payload limits per invocation type.
-const maxSyncBytes = 6 * 1024 * 1024;
+// Lambda's payload limit for asynchronous (Event) invocations; synchronous ones share the runtime's.
 const maxAsyncBytes = 1024 * 1024;
 
 const invocationPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -127,7 +126,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
       return target.answer;
     }
 
-    const limit = invocationType === 'Event' ? maxAsyncBytes : maxSyncBytes;
+    const limit = invocationType === 'Event' ? maxAsyncBytes : maxRequestBytes;
     const body = await readLimitedBody(req, limit);
     if ('tooLarge' in body) {
       return {

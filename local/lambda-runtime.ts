@@ -48,8 +48,9 @@ export interface LambdaRuntimeOptions {
   maxSandboxesPerFunction?: number;
 }
 
-// Lambda's synchronous invocation limits and the messages it reports for them.
-const maxRequestBytes = 6_291_456;
+/** Lambda's limit on a synchronous (RequestResponse) invocation's payload: 6 MiB. */
+export const maxRequestBytes = 6_291_456;
+// Lambda states the response limit a little above the request's.
 const maxResponseBytes = 6_291_556;
 const defaultTimeoutSeconds = 10;
 const defaultMemoryMb = 256;
