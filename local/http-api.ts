@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
+import { invokeWithin } from './apigw/integration.ts';
 import { decodeComponent, groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
@@ -95,8 +96,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttp
     if (!match) return answer(res, notFound);
 
     const event = buildEvent({ req, body, path, rawQueryString, match, requestId, apiId });
-    const result = await withTimeout(
-      options.runtime.invoke(match.compiled.route.function, event),
+    const result = await invokeWithin(
+      options.runtime,
+      match.compiled.route.function,
+      event,
       integrationTimeoutMs,
     );
     if (result === 'timeout') return answer(res, unavailable);
@@ -316,18 +319,6 @@ function answer(res: ServerResponse, gatewayAnswer: GatewayAnswer): void {
 async function readPayload(req: IncomingMessage): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > maxPayloadBytes) return undefined;
   return readBody(req, maxPayloadBytes);
-}
-
-async function withTimeout(invocation: Promise<InvokeResult>, ms: number): Promise<InvokeResult | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
-  });
-  try {
-    return await Promise.race([invocation, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The stage's token bucket: `burstLimit` tokens, refilled at `rateLimit` per second. */

@@ -37,6 +37,7 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../lib/api-routes.ts';
 import { frameSizeGuard } from './apigw/frame-guard.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
+import { invokeWithin } from './apigw/integration.ts';
 import {
   decodeComponent,
   groupHeaders,
@@ -342,16 +343,10 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
   }
 
   async function invoke(fn: FunctionSpec, event: unknown): Promise<InvokeResult | 'timeout'> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), integrationTimeoutMs);
-    });
     try {
-      return await Promise.race([options.runtime.invoke(fn, event), timeout]);
+      return await invokeWithin(options.runtime, fn, event, integrationTimeoutMs);
     } catch (error) {
       return { ok: false, errorType: 'ServiceException', errorMessage: String(error) };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
