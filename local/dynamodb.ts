@@ -32,6 +32,7 @@ import {
   type Projection,
   type ProvisionedThroughput,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationTemplate } from './template.ts';
 
@@ -182,6 +183,11 @@ export async function createTablesFromTemplate(
       const properties = resource.Properties ?? {};
       if (!existing.has(logicalId)) {
         await client.send(new CreateTableCommand(createTableInput(logicalId, resource.Type, properties)));
+        // dynalite answers CREATING and flips the table to ACTIVE a moment later, as DynamoDB does.
+        await waitUntilTableExists(
+          { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 30 },
+          { TableName: logicalId },
+        );
       }
       const wanted = properties.TimeToLiveSpecification as Partial<TimeToLiveSetting> | undefined;
       if (wanted?.Enabled && wanted.AttributeName) {
