@@ -552,8 +552,10 @@ describe('transactions', () => {
   it('refuses a second call while the transaction is still running a query', async () => {
     const transactionId = await beginTransaction();
 
-    const slow = execute('SELECT pg_sleep(0.5)', { transactionId });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const slow = execute('SELECT pg_sleep(1) AS busy_probe', { transactionId });
+    const busy =
+      "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%AS busy_probe'";
+    await eventually(async () => (await firstRow(busy))?.[0]?.longValue === 1);
     await expect(execute('SELECT 1', { transactionId })).rejects.toMatchObject({
       name: 'DatabaseErrorException',
       message: 'Transaction is still running a query',
@@ -601,7 +603,7 @@ describe('transactions', () => {
 
 describe('pauseFor', () => {
   it('answers DatabaseResumingException to every call until the pause is over', async () => {
-    api.pauseFor(300);
+    api.pauseFor(1_000);
 
     await expect(execute('SELECT 1')).rejects.toMatchObject({
       name: 'DatabaseResumingException',
@@ -613,7 +615,7 @@ describe('pauseFor', () => {
     await expect(client.send(new BeginTransactionCommand(TARGET))).rejects.toMatchObject({
       name: 'DatabaseResumingException',
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await firstRow('SELECT 1')).toEqual([{ longValue: 1 }]);
   });
 });
