@@ -18,7 +18,7 @@ async function connect(aws: TestAws) {
     socket.once('error', reject);
   });
   const next = async () => {
-    await eventually(async () => frames.length > 0, 5_000, 'a frame');
+    await eventually(async () => frames.length > 0, 15_000, 'a frame');
     return frames.shift();
   };
   return { socket, next };
@@ -62,9 +62,9 @@ describe('the WebSocket API through the local edge', () => {
   });
 
   it('records a connection while it is open and forgets it once closed', async () => {
-    await eventually(async () => (await connectionItems()).length === 0, 5_000, 'earlier connections to go');
+    await eventually(async () => (await connectionItems()).length === 0, 15_000, 'earlier connections to go');
     const { socket } = await connect(aws);
-    await eventually(async () => (await connectionItems()).length === 1, 5_000, 'the connection record');
+    await eventually(async () => (await connectionItems()).length === 1, 15_000, 'the connection record');
     const [item] = await connectionItems();
     expect(item).toMatchObject({
       sk: 'META',
@@ -75,7 +75,7 @@ describe('the WebSocket API through the local edge', () => {
 
     socket.close();
 
-    await eventually(async () => (await connectionItems()).length === 0, 5_000, 'the record to go');
+    await eventually(async () => (await connectionItems()).length === 0, 15_000, 'the record to go');
   });
 
   it('answers a malformed frame with an error frame and keeps the connection open', async () => {

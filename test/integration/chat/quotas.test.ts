@@ -55,8 +55,9 @@ describe('quotas', () => {
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ error: { code: 'rate_limited' } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    const history = (await http.get(`/api/channels/${channelId}/messages?limit=200`)).body;
-    expect(history.messages.map((m: { content: string }) => m.content)).not.toContain('too many');
+    const history = await http.get(`/api/channels/${channelId}/messages?limit=200`);
+    expect(history.status).toBe(200);
+    expect(history.body.messages.map((m: { content: string }) => m.content)).not.toContain('too many');
   });
 
   it('answers message:error rate_limited once a sender has spent its allowance over WebSocket', async () => {

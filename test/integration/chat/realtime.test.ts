@@ -166,7 +166,7 @@ describe('realtime chat through local AWS', () => {
         );
         return Items.length === 0;
       },
-      5_000,
+      15_000,
       'the ghost connection to be removed',
     );
   });

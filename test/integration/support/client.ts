@@ -62,7 +62,7 @@ export async function socketClient(baseUrl: string, token: string) {
       socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     },
     /** The first received frame that matches (removed from `frames`), waiting up to `timeoutMs`. */
-    async next(match: (frame: Frame) => boolean = () => true, timeoutMs = 5_000): Promise<Frame> {
+    async next(match: (frame: Frame) => boolean = () => true, timeoutMs = 15_000): Promise<Frame> {
       await eventually(async () => frames.some(match), timeoutMs, 'a matching frame');
       const index = frames.findIndex(match);
       return frames.splice(index, 1)[0] as Frame;

@@ -53,7 +53,7 @@ export async function startTestAws(
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
 export async function eventually(
   check: () => Promise<boolean>,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
