@@ -70,20 +70,34 @@ export const webSocketRouteSelectionExpression = '$request.body.type';
 export const webSocketStageName = 'ws';
 
 /**
+ * A route function that reaches the database may spend the Data API adapter's whole retry budget (22 s)
+ * waiting for Aurora to resume from 0 ACU, and must still answer its 503 before API Gateway's
+ * integration timeout (29 s for WebSocket APIs, 30 s for HTTP APIs) answers for it.
+ */
+export const databaseRouteTimeoutSeconds = 28;
+
+function fn(
+  id: string,
+  entry: string,
+  access: readonly Access[],
+  extra: Partial<FunctionSpec> = {},
+): FunctionSpec {
+  const timeout = access.includes('database') ? { timeoutSeconds: databaseRouteTimeoutSeconds } : {};
+  return { id, entry, access, ...timeout, ...extra };
+}
+
+/**
  * The `$connect` route's Lambda REQUEST authorizer: its identity source is the `token` query parameter,
  * so API Gateway refuses a handshake without one (401) before invoking anything.
  */
 export const webSocketAuthorizer = {
-  function: { id: 'WsAuthorizer', entry: 'ws/authorize', access: ['auth', 'database'] },
+  function: fn('WsAuthorizer', 'ws/authorize', ['auth', 'database']),
   identitySource: 'route.request.querystring.token',
 } as const satisfies { function: FunctionSpec; identitySource: string };
 
 // Who reads what: every caller-facing function authenticates (`auth`) and may meet a bot, whose API key
 // lives in the database and whose rate limit lives in the connections table.
 const caller = ['auth', 'database', 'connections'] as const satisfies readonly Access[];
-
-const fn = (id: string, entry: string, access: readonly Access[], extra: Partial<FunctionSpec> = {}) =>
-  ({ id, entry, access, ...extra }) satisfies FunctionSpec;
 
 export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/api/health', function: fn('Health', 'http/health', caller) },

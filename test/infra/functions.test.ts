@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { defaultRetryPolicy } from '../../functions/adapters/data-api.ts';
 import { ENV } from '../../functions/shared/env.ts';
-import { deployedFunctions, environmentNames, fanOutFunction } from '../../lib/api-routes.ts';
+import {
+  deployedFunctions,
+  environmentNames,
+  fanOutFunction,
+  httpRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../../lib/api-routes.ts';
 import {
   logicalIdsOfType,
   onlyResource,
@@ -101,6 +109,19 @@ describe('functions', () => {
     for (const fn of ourFunctions()) {
       expect(fn.properties.MemorySize, fn.spec.id).toBe(fn.spec.memorySize ?? 256);
       expect(fn.properties.Timeout, fn.spec.id).toBe(fn.spec.timeoutSeconds ?? 10);
+    }
+  });
+
+  it('lets every API function that reaches the database outlast its retry budget, within API Gateway', () => {
+    const routeFunctions = [...httpRoutes, ...webSocketRoutes, webSocketAuthorizer].map(
+      (route) => route.function,
+    );
+    const reachingDatabase = routeFunctions.filter((spec) => spec.access.includes('database'));
+    expect(reachingDatabase.length).toBeGreaterThan(0);
+    for (const spec of reachingDatabase) {
+      const timeoutMs = (spec.timeoutSeconds ?? 10) * 1000;
+      expect(timeoutMs, spec.id).toBeGreaterThanOrEqual(defaultRetryPolicy.budgetMs + 5_000);
+      expect(timeoutMs, spec.id).toBeLessThan(29_000);
     }
   });
 
