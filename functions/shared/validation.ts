@@ -4,6 +4,14 @@ import { DomainError } from './errors.ts';
 /** Lengths count Unicode code points, as the contract says, not UTF-16 units. */
 export const codePoints = (value: string) => [...value].length;
 
+/**
+ * Whether PostgreSQL can store `value` as text: well-formed Unicode (no lone surrogate halves) without
+ * U+0000, which a `text` column refuses with an error.
+ */
+export const isStorableText = (value: string) => value.isWellFormed() && !value.includes('\u0000');
+
+const storable = z.refine<string>(isStorableText, 'must be valid Unicode text without NUL characters');
+
 /** A string of `min`–`max` code points, trimmed first when `trim` is set. */
 export function text({ min, max, trim = false }: { min: number; max: number; trim?: boolean }) {
   return z
@@ -12,6 +20,7 @@ export function text({ min, max, trim = false }: { min: number; max: number; tri
       z.transform((value) => (trim ? value.trim() : value)),
     )
     .check(
+      storable,
       z.refine((value) => codePoints(value) >= min, `must be at least ${min} characters`),
       z.refine((value) => codePoints(value) <= max, `must be at most ${max} characters`),
     );
@@ -24,6 +33,7 @@ export const clientMessageId = z
 
 /** Message text: 1–4000 characters, not only whitespace. */
 export const messageContent = z.string().check(
+  storable,
   z.refine((value) => value.trim().length > 0, 'must not be empty or only whitespace'),
   z.refine((value) => codePoints(value) <= 4000, 'must be at most 4000 characters'),
 );

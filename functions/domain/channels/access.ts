@@ -27,3 +27,6 @@ export function channelNotFound(): DomainError {
 
 /** Channel ids are UUIDs; any other string names no channel (404, never a database error). */
 export const isChannelId = isUuid;
+
+/** The spelling a channel id is stored and keyed under: PostgreSQL prints UUIDs in lower case. */
+export const canonicalChannelId = (channelId: string) => channelId.toLowerCase();

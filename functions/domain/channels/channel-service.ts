@@ -1,6 +1,7 @@
 import type { Caller } from '#domain/identity/caller';
 import { type Quota, quotas } from '#domain/quotas/quotas';
 import { DomainError } from '#shared/errors';
+import { isStorableText } from '#shared/validation';
 import { channelAccess, channelNotFound, isChannelId } from './access.ts';
 import type { Channel, ChannelStore, ChannelView, Member, Visibility } from './ports.ts';
 
@@ -65,9 +66,10 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
     },
 
     async remove(channelId: string, caller: Caller): Promise<void> {
-      await managed(channelId, caller);
-      await channels.remove(channelId);
-      await subscriptions.revokeChannel(channelId);
+      // The stored id is canonical (lower case); subscriptions are keyed by it, whatever the path said.
+      const { channel } = await managed(channelId, caller);
+      await channels.remove(channel.id);
+      await subscriptions.revokeChannel(channel.id);
     },
 
     async join(channelId: string, caller: Caller): Promise<Member> {
@@ -88,14 +90,16 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
 
     async addMember(channelId: string, userId: string, caller: Caller): Promise<Member> {
       await managed(channelId, caller);
-      if (!(await channels.userName(userId))) throw new DomainError('not-found', 'No such user.');
+      if (!isStorableText(userId) || !(await channels.userName(userId))) {
+        throw new DomainError('not-found', 'No such user.');
+      }
       return channels.addMember(channelId, userId);
     },
 
     async removeMember(channelId: string, userId: string, caller: Caller): Promise<void> {
       const self = caller.kind === 'person' && userId === caller.userId;
       const view = self ? await visible(channelId, caller) : await managed(channelId, caller);
-      if (!(await channels.removeMember(channelId, userId))) {
+      if (!isStorableText(userId) || !(await channels.removeMember(channelId, userId))) {
         throw new DomainError('not-found', 'That user is not a member of this channel.');
       }
       // The removed user's admin status is unknown here: an admin removed from a private channel loses

@@ -1,3 +1,4 @@
+import { canonicalChannelId } from '#domain/channels/access';
 import type { ChannelService, SubscriptionRevoker } from '#domain/channels/channel-service';
 import type { ConnectionNotifier } from '#domain/connections/ports';
 import type { ConnectedCaller } from '#domain/identity/caller';
@@ -57,18 +58,27 @@ export function makeSubscriptions({
 
   return {
     async subscribe({ connectionId, caller }: ConnectionContext, channelId: string) {
-      await channels.visible(channelId, caller);
+      // Fan-out looks subscriptions up by the stored (lower-case) id, whatever case the client used.
+      const { channel } = await channels.visible(channelId, caller);
       await subscriptions.put({
-        channelId,
+        channelId: channel.id,
         connectionId,
         userId: caller.userId,
         expiresAt: new Date(now().getTime() + ttlSeconds * 1000),
         tokenExpiresAt: caller.expiresAt,
       });
+      // Access may have ended between the check and the write, and the revocation that ended it may
+      // have looked for subscriptions before this one existed: check again now that it is in place.
+      try {
+        await channels.visible(channel.id, caller);
+      } catch (error) {
+        await subscriptions.remove(channel.id, connectionId);
+        throw error;
+      }
     },
 
     async unsubscribe({ connectionId }: ConnectionContext, channelId: string) {
-      await subscriptions.remove(channelId, connectionId);
+      await subscriptions.remove(canonicalChannelId(channelId), connectionId);
     },
 
     revoker,

@@ -117,12 +117,30 @@ describe('message history over HTTP', () => {
     [{ content: 'ok', clientMessageId: 'has space' }, 'clientMessageId'],
     [{ content: 'ok', attachments: [{ url: 'x' }] }, 'attachments'],
     [{}, 'content'],
+    [{ content: 'a\u0000b' }, 'content'],
+    [{ content: 'a\ud800b' }, 'content'],
   ])('refuses the body %j naming %s, and stores nothing', async (body, field) => {
     const answer = await http.post(`/api/channels/${channelId}/messages`, body);
 
     expect(answer.status).toBe(400);
     expect(answer.body.error.details).toHaveProperty(field);
     expect((await http.get(`/api/channels/${channelId}`)).body.messageCount).toBe(12);
+  });
+
+  it('answers text PostgreSQL cannot store as bad input on the other routes that store text', async () => {
+    const badName = await http.post('/api/channels', { name: 'nul\u0000name' });
+    const badDescription = await http.post('/api/channels', { name: 'fine', description: 'a\u0000' });
+    const badKey = await http.post('/api/api-keys', { name: 'key\u0000' });
+    const noSuchUser = await http.put(`/api/channels/${channelId}/members/someone%00else`);
+
+    expect([badName.status, badName.body.error.details]).toEqual([400, { name: expect.any(String) }]);
+    expect([badDescription.status, badDescription.body.error.details]).toEqual([
+      400,
+      { description: expect.any(String) },
+    ]);
+    expect([badKey.status, badKey.body.error.details]).toEqual([400, { name: expect.any(String) }]);
+    expect([noSuchUser.status, noSuchUser.body.error.code]).toEqual([404, 'not_found']);
+    expect((await http.get('/api/channels')).body.map((c: { name: string }) => c.name)).not.toContain('fine');
   });
 
   it('counts content in code points: 4000 emoji are allowed', async () => {

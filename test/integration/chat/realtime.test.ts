@@ -60,6 +60,27 @@ describe('realtime chat through local AWS', () => {
     });
   });
 
+  it('delivers to a connection that subscribed with the channel id in upper case', async () => {
+    const channel = (await http('alice').post('/api/channels', { name: 'shouting' })).body;
+    const bob = await open('bob');
+    expect(await bob.subscribe(channel.id.toUpperCase())).toMatchObject({ type: 'channel:subscribed' });
+
+    await http('alice').post(`/api/channels/${channel.id}/messages`, { content: 'heard?' });
+
+    const delivered = await bob.next((f) => f.type === 'message:new');
+    expect(delivered.data.message).toMatchObject({ channelId: channel.id, content: 'heard?' });
+    bob.send({ type: 'channel:unsubscribe', data: { channelId: channel.id.toUpperCase() } });
+    await bob.next((f) => f.type === 'channel:unsubscribed');
+    const { Items = [] } = await aws.table.send(
+      new QueryCommand({
+        TableName: aws.connectionsTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CHANNEL#${channel.id}` },
+      }),
+    );
+    expect(Items).toEqual([]);
+  });
+
   it('answers a repeated id with the first message and broadcasts it once', async () => {
     const channel = (await http('alice').post('/api/channels', { name: 'idempotent' })).body;
     const alice = await open('alice');

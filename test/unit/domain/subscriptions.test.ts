@@ -5,14 +5,16 @@ import { connected, memorySubscriptions, recordingNotifier } from '../support/fa
 
 function setup(
   notifier: { send: (id: string, frame: { type: string }) => Promise<boolean> } = recordingNotifier(),
+  hidden: (channelId: string) => boolean = (channelId) => channelId === 'hidden',
 ) {
   const store = memorySubscriptions();
   const logged: string[] = [];
   const subscriptions = makeSubscriptions({
     channels: {
+      // Like the database, the answer carries the id in its stored, lower-case spelling.
       visible: async (channelId) => {
-        if (channelId === 'hidden') throw new DomainError('not-found', 'No such channel.');
-        return { channel: {} as never, role: undefined };
+        if (hidden(channelId)) throw new DomainError('not-found', 'No such channel.');
+        return { channel: { id: channelId.toLowerCase() } as never, role: undefined };
       },
     },
     subscriptions: store.store,
@@ -35,6 +37,30 @@ describe('subscriptions', () => {
       ['open', 'c1', 'bob'],
     ]);
     expect(refused).toMatchObject({ kind: 'not-found' });
+  });
+
+  it('keys a subscription by the stored channel id, whatever case the client used', async () => {
+    const { subscriptions, store } = setup();
+    const connection = { connectionId: 'c1', caller: connected('bob') };
+
+    await subscriptions.subscribe(connection, 'ABC-Def');
+    expect(store.subscriptions.map((s) => s.channelId)).toEqual(['abc-def']);
+
+    await subscriptions.unsubscribe(connection, 'ABC-DEF');
+    expect(store.subscriptions).toEqual([]);
+  });
+
+  it('drops a subscription whose access ended while it was being written', async () => {
+    let checks = 0;
+    const { subscriptions, store } = setup(undefined, () => ++checks > 1);
+
+    const refused = await subscriptions
+      .subscribe({ connectionId: 'c1', caller: connected('bob') }, 'ch')
+      .catch((e: unknown) => e);
+
+    expect(refused).toMatchObject({ kind: 'not-found' });
+    expect(checks).toBe(2);
+    expect(store.subscriptions).toEqual([]);
   });
 
   it("revokes one user's subscriptions to a channel and tells each connection", async () => {

@@ -52,9 +52,10 @@ export function memoryChannels(users: string[] = []) {
         .sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase()));
     },
     async find(channelId, userId) {
-      const channel = channels.get(channelId);
+      // PostgreSQL's uuid type reads either case and prints lower case.
+      const channel = channels.get(channelId.toLowerCase());
       if (!channel) return undefined;
-      return { channel, role: userId ? members.get(channelId)?.get(userId)?.role : undefined };
+      return { channel, role: userId ? members.get(channel.id)?.get(userId)?.role : undefined };
     },
     async create(input) {
       if ([...channels.values()].some((c) => c.name.toLowerCase() === input.name.toLowerCase())) {
