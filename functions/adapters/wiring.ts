@@ -17,7 +17,7 @@ import {
 } from '#shared/config';
 import { logger } from '#shared/logger';
 import { apiGatewayNotifier } from './api-gateway-notifier.ts';
-import { createDataApi } from './data-api.ts';
+import { createDataApi, type DataApi } from './data-api.ts';
 import { dataApiApiKeyStore } from './data-api-api-keys.ts';
 import { dataApiChannelStore } from './data-api-channels.ts';
 import { dataApiMessageStore } from './data-api-messages.ts';
@@ -39,15 +39,19 @@ const database = once(() => createDataApi(databaseConfig()));
 const rateLimiter = once(() => dynamoDbRateLimiter(connectionsConfig()));
 const apiKeys = once(() => dataApiApiKeyStore(database()));
 
-/** Who is calling, from a bearer token or an API key; built on first use, once per container. */
-const authenticate = once(() =>
+const tokenVerifier = once(() => joseTokenVerifier(authConfig()));
+
+/** Who is calling, from a bearer token or an API key, with users and keys read through `db`. */
+const authenticateWith = (db: DataApi) =>
   makeAuthenticate({
-    tokens: joseTokenVerifier(authConfig()),
-    users: dataApiUserStore(database()),
-    apiKeys: apiKeys(),
+    tokens: tokenVerifier(),
+    users: dataApiUserStore(db),
+    apiKeys: dataApiApiKeyStore(db),
     rateLimiter: rateLimiter(),
-  }),
-);
+  });
+
+/** `authenticateWith` the shared database; built on first use, once per container. */
+const authenticate = once(() => authenticateWith(database()));
 const notifier = once(() => apiGatewayNotifier(managementConfig()));
 const connectionStore = once(() => dynamoDbConnectionStore(connectionsConfig()));
 const subscriptionStore = once(() => dynamoDbSubscriptionStore(connectionsConfig()));
@@ -109,6 +113,7 @@ export const wiring = {
   database,
   apiKeys,
   authenticate,
+  authenticateWith,
   notifier,
   connectionStore,
   channels,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient } from './support/client.ts';
 import { startTestAws, type TestAws } from './support/local-aws.ts';
 
 describe('GET /api/health through the local edge', () => {
@@ -36,6 +37,32 @@ describe('GET /api/health through the local edge', () => {
     const response = await fetch(`${aws.endpoints.edge}/api/health`);
 
     expect(response.status).toBe(200);
+  });
+
+  it('reports a resuming database at once to signed-in callers and bots too, and still refuses a bad token', async () => {
+    const http = httpClient(aws.endpoints.edge, { token: await aws.tokenFor('health-owner') });
+    const apiKey = (await http.post('/api/api-keys', { name: 'health-bot' })).body.key as string;
+    const newcomer = await aws.tokenFor('health-newcomer');
+    aws.dataApi.pauseFor(15_000);
+    try {
+      for (const headers of [{ authorization: `Bearer ${newcomer}` }, { 'x-api-key': apiKey }]) {
+        const started = Date.now();
+        const response = await fetch(`${aws.endpoints.edge}/api/health`, { headers });
+
+        expect(response.status).toBe(503);
+        expect(await response.json()).toMatchObject({
+          status: 'degraded',
+          checks: { database: 'unavailable' },
+        });
+        expect(Date.now() - started).toBeLessThan(10_000);
+      }
+      const forged = await fetch(`${aws.endpoints.edge}/api/health`, {
+        headers: { authorization: `Bearer ${newcomer.slice(0, -4)}AAAA` },
+      });
+      expect(forged.status).toBe(401);
+    } finally {
+      aws.dataApi.pauseFor(0);
+    }
   });
 
   it("answers an unknown API path with API Gateway's own 404", async () => {

@@ -19,7 +19,7 @@ export interface AuthenticatedRequest<W extends Who> {
 /** Who may call the route, and (in tests) how callers are authenticated. */
 export interface AuthenticatedHandlerOptions<W extends Who> {
   who: W;
-  /** Replaces the authenticator built from the environment (tests). */
+  /** Replaces the authenticator built from the environment (tests, and the health check's own). */
   authenticate?: Authenticate;
 }
 
