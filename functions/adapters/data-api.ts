@@ -2,9 +2,11 @@ import {
   BeginTransactionCommand,
   CommitTransactionCommand,
   DatabaseResumingException,
+  DatabaseUnavailableException,
   ExecuteStatementCommand,
   RDSDataClient,
   RollbackTransactionCommand,
+  ServiceUnavailableError,
   type SqlParameter,
   TransactionNotFoundException,
 } from '@aws-sdk/client-rds-data';
@@ -60,10 +62,19 @@ export interface DataApiOptions {
 }
 
 /**
- * The Data API adapter. It retries `DatabaseResumingException` (Aurora waking from 0 ACU, which the SDK
- * does not retry) with jittered exponential backoff inside the retry budget, then reports the database
- * as `unavailable` so callers answer 503 with `Retry-After`. The SDK's own retries cover throttling and
- * 5xx answers.
+ * Answers that mean "not now" and that a statement never ran: Aurora waking from 0 ACU (which the SDK
+ * does not retry at all), its writer unavailable (a failover, a scaling event), the service itself
+ * unavailable. The SDK retries the last two only a few times within a second or so.
+ */
+const transient = (error: unknown) =>
+  error instanceof DatabaseResumingException ||
+  error instanceof DatabaseUnavailableException ||
+  error instanceof ServiceUnavailableError;
+
+/**
+ * The Data API adapter. It retries transient answers with jittered exponential backoff inside the retry
+ * budget, then reports the database as `unavailable` so callers answer 503 with `Retry-After`. The SDK's
+ * own retries cover throttling and other 5xx answers.
  */
 export function createDataApi(options: DataApiOptions): DataApi {
   const client = options.client ?? new RDSDataClient({});
@@ -81,15 +92,23 @@ export function createDataApi(options: DataApiOptions): DataApi {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof DatabaseResumingException)) throw error;
+        if (!transient(error)) throw error;
         const delay = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
         if (Date.now() - started + delay > policy.budgetMs) {
-          throw new DomainError('unavailable', 'The database is resuming; try again shortly.', {
-            cause: error,
-            retryAfterSeconds: 10,
-          });
+          throw new DomainError(
+            'unavailable',
+            'The database is not available right now; try again shortly.',
+            {
+              cause: error,
+              retryAfterSeconds: 10,
+            },
+          );
         }
-        logger.info('Database is resuming; retrying', { attempt, delayMs: Math.round(delay) });
+        logger.info('Database is not available; retrying', {
+          reason: (error as Error).name,
+          attempt,
+          delayMs: Math.round(delay),
+        });
         await sleep(delay);
       }
     }

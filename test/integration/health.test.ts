@@ -45,7 +45,11 @@ describe('GET /api/health through the local edge', () => {
     const newcomer = await aws.tokenFor('health-newcomer');
     aws.dataApi.pauseFor(15_000);
     try {
-      for (const headers of [{ authorization: `Bearer ${newcomer}` }, { 'x-api-key': apiKey }]) {
+      const credentials: Record<string, string>[] = [
+        { authorization: `Bearer ${newcomer}` },
+        { 'x-api-key': apiKey },
+      ];
+      for (const headers of credentials) {
         const started = Date.now();
         const response = await fetch(`${aws.endpoints.edge}/api/health`, { headers });
 

@@ -1,4 +1,9 @@
-import { DatabaseResumingException, type RDSDataClient } from '@aws-sdk/client-rds-data';
+import {
+  DatabaseResumingException,
+  DatabaseUnavailableException,
+  type RDSDataClient,
+  ServiceUnavailableError,
+} from '@aws-sdk/client-rds-data';
 import { describe, expect, it } from 'vitest';
 import { createDataApi, toSqlParameters } from '#adapters/data-api';
 import { DomainError } from '#shared/errors';
@@ -68,6 +73,25 @@ describe('createDataApi', () => {
       sql: 'select 1 as ok',
       formatRecordsAs: 'JSON',
     });
+  });
+
+  it.each([
+    ['its writer is unavailable', DatabaseUnavailableException],
+    ['the service is unavailable', ServiceUnavailableError],
+  ])('retries while %s, as while it resumes', async (_case, Unavailable) => {
+    const unavailable = () => {
+      throw new Unavailable({ $metadata: {}, message: 'not now' });
+    };
+    const { client, calls } = scriptedClient([
+      unavailable,
+      unavailable,
+      unavailable,
+      { formattedRecords: '[]' },
+    ]);
+    const db = createDataApi({ ...target, client, sleep: async () => {} });
+
+    expect(await db.query('select 1')).toEqual([]);
+    expect(calls).toHaveLength(4);
   });
 
   it('retries while the database resumes, then succeeds', async () => {
