@@ -5,6 +5,7 @@ import { CustomResource, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { synthesizedAtProperty } from '../../functions/shared/deployments.ts';
 import { migrateFunction } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
 import { type DatabaseTarget, HirobaFunction, projectRoot } from './function.ts';
@@ -19,8 +20,8 @@ export function migrationFiles(directory: string): string[] {
 }
 
 /**
- * A digest of every migration's name and contents. It is a property of the custom resource, so
- * CloudFormation sends an Update (and the function runs) exactly when a migration was added or changed.
+ * A digest of every migration's name and contents, a property of the custom resource: `cdk diff` shows
+ * when a deploy brings new migrations.
  */
 export function migrationsHash(directory: string): string {
   const hash = createHash('sha256');
@@ -51,17 +52,24 @@ export interface MigrationsProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * When the template was synthesized; it changes on every deploy, so the migrations run on every deploy.
+   * @default now
+   */
+  readonly synthesizedAt?: Date;
 }
 
 /**
- * Applies `migrations/*.sql` through the Data API on every deployment that changed them: a custom
- * resource (CDK `Provider` framework) around the `Migrate` function, whose bundle carries the SQL files
- * in `migrations/` next to `index.mjs`.
+ * Applies `migrations/*.sql` through the Data API on every deployment: a custom resource (CDK `Provider`
+ * framework) around the `Migrate` function, whose bundle carries the SQL files in `migrations/` next to
+ * `index.mjs`. A run applies what is pending and checks that nothing applied was edited or removed, so
+ * a replaced or restored cluster gets its schema on the next deploy. A rollback (an Update carrying an
+ * older synthesis time) changes nothing.
  */
 export class Migrations extends Construct {
   /** The Migrate function. */
   public readonly function: HirobaFunction;
-  /** The custom resource; its `MigrationsHash` property changes with the migrations. */
+  /** The custom resource; its `SynthesizedAt` property changes on every deploy. */
   public readonly resource: CustomResource;
 
   constructor(scope: Construct, id: string, props: MigrationsProps) {
@@ -89,7 +97,10 @@ export class Migrations extends Construct {
     this.resource = new CustomResource(this, 'SchemaMigrations', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::HirobaMigrations',
-      properties: { MigrationsHash: migrationsHash(directory) },
+      properties: {
+        MigrationsHash: migrationsHash(directory),
+        [synthesizedAtProperty]: (props.synthesizedAt ?? new Date()).toISOString(),
+      },
     });
     // Depending on the cluster construct waits for every resource in it, the writer instance included.
     this.resource.node.addDependency(props.database.cluster);

@@ -20,10 +20,15 @@ import { bundleDirectory } from './support/bundles.ts';
 const migrationsDirectory = join(projectRoot, 'migrations');
 
 describe('migrations custom resource', () => {
-  it('carries a hash of migrations/*.sql, so a deploy migrates exactly when they change', () => {
+  it('carries a hash of migrations/*.sql and its synthesis time, so every deploy runs it', () => {
     template().hasResourceProperties('Custom::HirobaMigrations', {
       MigrationsHash: migrationsHash(migrationsDirectory),
     });
+    const [, resource] = onlyResource('Custom::HirobaMigrations');
+    const synthesizedAt = String(resource.Properties?.SynthesizedAt);
+    expect(synthesizedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    // The template is synthesized once per test run, minutes before this test at most.
+    expect(Date.now() - Date.parse(synthesizedAt)).toBeLessThan(60 * 60_000);
   });
 
   it('is served by the provider framework around the Migrate function', () => {
