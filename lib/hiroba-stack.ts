@@ -122,6 +122,7 @@ export class HirobaStack extends Stack {
       webSocketApiId: webSocketApi.api.apiId,
       media,
       appConfig: { auth: identity.webAuthConfig },
+      authOrigin: identity.baseUrl,
       domainName: config.domainName,
       certificateArn: config.certificateArn,
       logRetention: config.logRetentionDays,

@@ -5,6 +5,7 @@ import {
   DefaultStackSynthesizer,
   DockerImage,
   Duration,
+  Fn,
   type ILocalBundling,
   RemovalPolicy,
   Stack,
@@ -29,6 +30,7 @@ import {
   OriginRequestQueryStringBehavior,
   OriginSslPolicy,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -37,17 +39,10 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { webSocketHandshakeHeaders } from '../api-routes.ts';
 import { type WebConfig, webConfigFile } from '../web-config.ts';
 import { projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
-
-/** The headers API Gateway needs to complete a WebSocket handshake relayed by CloudFront. */
-const webSocketHandshakeHeaders = [
-  'Sec-WebSocket-Key',
-  'Sec-WebSocket-Version',
-  'Sec-WebSocket-Protocol',
-  'Sec-WebSocket-Extensions',
-] as const;
 
 /**
  * Viewer-request function of the web app's behaviour only: a path whose last segment has no dot is a
@@ -80,6 +75,11 @@ export interface WebProps {
    * only then, such as the app client id, are filled in by the deployment), so the build needs none.
    */
   readonly appConfig: WebConfig;
+  /**
+   * Origin of the sign-in domain (`https://<prefix>.auth.<region>.amazoncognito.com`): the app exchanges
+   * its authorization code there with `fetch`, so the content security policy must allow connecting to it.
+   */
+  readonly authOrigin: string;
   /**
    * Custom domain of the distribution; needs `certificateArn`.
    * @default - the CloudFront domain only
@@ -147,7 +147,13 @@ export class Web extends Construct {
       comment: 'Serves index.html for client-side routes of the web app',
     });
 
+    // CloudFront names are unique per account, across regions: CDK's generated ones leave the region out,
+    // so a second hiroba in another region would collide. The stack id's UUID is unique everywhere.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const accountWideName = (kind: string) => `hiroba-${kind}-${stackUuid}`;
+
     this.webSocketOriginRequestPolicy = new OriginRequestPolicy(this, 'WebSocketOriginRequestPolicy', {
+      originRequestPolicyName: accountWideName('ws'),
       comment: 'hiroba /ws: the token query string and the WebSocket handshake headers',
       queryStringBehavior: OriginRequestQueryStringBehavior.all(),
       headerBehavior: OriginRequestHeaderBehavior.allowList(...webSocketHandshakeHeaders),
@@ -155,6 +161,7 @@ export class Web extends Construct {
     });
 
     this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: accountWideName('security-headers'),
       comment: 'hiroba security headers',
       securityHeadersBehavior: {
         strictTransportSecurity: {
@@ -163,7 +170,7 @@ export class Web extends Construct {
           override: true,
         },
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(props.media.bucketName),
+          contentSecurityPolicy: contentSecurityPolicy(props.media.bucketName, props.authOrigin),
           override: true,
         },
         contentTypeOptions: { override: true },
@@ -200,7 +207,11 @@ export class Web extends Construct {
         minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       }),
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'WebOriginAccessControl', {
+            originAccessControlName: accountWideName('web'),
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.securityHeaders,
@@ -226,7 +237,11 @@ export class Web extends Construct {
           responseHeadersPolicy: this.securityHeaders,
         },
         '/images/*': {
-          origin: S3BucketOrigin.withOriginAccessControl(mediaBucket),
+          origin: S3BucketOrigin.withOriginAccessControl(mediaBucket, {
+            originAccessControl: new S3OriginAccessControl(this, 'MediaOriginAccessControl', {
+              originAccessControlName: accountWideName('media'),
+            }),
+          }),
           viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
           cachePolicy: CachePolicy.CACHING_OPTIMIZED,
           responseHeadersPolicy: this.securityHeaders,
@@ -288,7 +303,7 @@ export class Web extends Construct {
 }
 
 /** The CSP of every response: same-origin everything, plus direct uploads to the media bucket. */
-function contentSecurityPolicy(mediaBucketName: string): string {
+function contentSecurityPolicy(mediaBucketName: string, authOrigin: string): string {
   const uploadEndpoints = [
     `https://${mediaBucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
     `https://${mediaBucketName}.s3.${Aws.URL_SUFFIX}`,
@@ -299,7 +314,8 @@ function contentSecurityPolicy(mediaBucketName: string): string {
     "style-src 'self'",
     "img-src 'self' data: blob:",
     // 'self' covers wss:// to the same host (CSP Level 3), which is how the app reaches /ws.
-    `connect-src 'self' ${uploadEndpoints.join(' ')}`,
+    // The media bucket for uploads, and the sign-in domain for the token exchange.
+    `connect-src 'self' ${uploadEndpoints.join(' ')} ${authOrigin}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -90,6 +90,28 @@ describe('distribution behaviours', () => {
     expect(referencedId(origin.OriginAccessControlId)).toBeDefined();
   });
 
+  it('names every account-wide CloudFront resource from the stack id, so stacks in other regions coexist', () => {
+    const stackUuid = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+    const named = (type: string, path: string[]) =>
+      Object.values(templateJson().Resources)
+        .filter((resource) => resource.Type === type)
+        .map((resource) => path.reduce<any>((value, key) => value?.[key], resource.Properties));
+    expect(named('AWS::CloudFront::OriginRequestPolicy', ['OriginRequestPolicyConfig', 'Name'])).toEqual([
+      { 'Fn::Join': ['', ['hiroba-ws-', stackUuid]] },
+    ]);
+    expect(named('AWS::CloudFront::ResponseHeadersPolicy', ['ResponseHeadersPolicyConfig', 'Name'])).toEqual([
+      { 'Fn::Join': ['', ['hiroba-security-headers-', stackUuid]] },
+    ]);
+    expect(
+      named('AWS::CloudFront::OriginAccessControl', ['OriginAccessControlConfig', 'Name']).sort((a, b) =>
+        JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      ),
+    ).toEqual([
+      { 'Fn::Join': ['', ['hiroba-media-', stackUuid]] },
+      { 'Fn::Join': ['', ['hiroba-web-', stackUuid]] },
+    ]);
+  });
+
   it('sends /api/* to the HTTP API uncached, with every viewer header but Host, all methods', () => {
     const api = behavior('/api/*');
     expect(api).toMatchObject({
@@ -206,6 +228,16 @@ describe('security headers', () => {
         }),
       }),
     });
+  });
+
+  it("lets the app exchange its sign-in code at the user pool's domain", () => {
+    const [, policy] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    const csp = JSON.stringify(policy.Properties?.ResponseHeadersPolicyConfig);
+    const [domainId] = onlyResource('AWS::Cognito::UserPoolDomain');
+    const connectSrc = csp.slice(csp.indexOf('connect-src'), csp.indexOf('object-src'));
+    expect(connectSrc).toContain(
+      `" https://",{"Ref":"${domainId}"},".auth.",{"Ref":"AWS::Region"},".amazoncognito.com`,
+    );
   });
 
   it('sets a same-origin CSP that forbids framing and allows uploads to the media bucket', () => {
