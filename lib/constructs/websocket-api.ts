@@ -29,8 +29,8 @@ const webSocketAccessLogFormat: Record<string, string> = {
   errorType: '$context.error.responseType',
 };
 
-/** The `@connections` methods hiroba's functions use: push a frame, read a connection, close it. */
-const manageConnectionsMethods = ['POST', 'GET', 'DELETE'] as const;
+/** The `@connections` methods hiroba's functions use: push a frame (POST) and close a connection (DELETE). */
+const manageConnectionsMethods = ['POST', 'DELETE'] as const;
 
 /** A Lambda REQUEST authorizer for the `$connect` route. */
 export interface ConnectAuthorizer {

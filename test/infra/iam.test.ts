@@ -120,7 +120,29 @@ describe('least-privilege IAM per function', () => {
         expect(resource, fn.spec.id).toContain(`{"Ref":"${apiId}"}`);
         return /"\/ws\/([A-Z]+)\/@connections\/\*"/.exec(resource)?.[1];
       });
-      expect(methods.sort(), fn.spec.id).toEqual(['DELETE', 'GET', 'POST']);
+      expect(methods.sort(), fn.spec.id).toEqual(['DELETE', 'POST']);
+    }
+  });
+
+  it('grants the @connections method of every management API call in the adapters', () => {
+    const adapters = join(projectRoot, 'functions', 'adapters');
+    const methodOf: Record<string, string> = {
+      PostToConnection: 'POST',
+      DeleteConnection: 'DELETE',
+      GetConnection: 'GET',
+    };
+    const called = new Set<string>();
+    for (const name of readdirSync(adapters).filter((file) => file.endsWith('.ts'))) {
+      const source = readFileSync(join(adapters, name), 'utf8');
+      if (!source.includes('@aws-sdk/client-apigatewaymanagementapi')) continue;
+      for (const [, command] of source.matchAll(/\bnew (\w+)Command\(/g)) called.add(command ?? '');
+    }
+    expect(called.size).toBeGreaterThan(0);
+    const fn = ourFunctions().find((candidate) => candidate.spec.access.includes('manageConnections'));
+    const granted = JSON.stringify(fn && statementsWithAction(fn, 'execute-api:'));
+    for (const call of called) {
+      expect(methodOf[call], `the @connections method of the adapters' ${call} call`).toBeDefined();
+      expect(granted, call).toContain(`/ws/${methodOf[call]}/@connections/*`);
     }
   });
 
