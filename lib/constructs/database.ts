@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -79,6 +79,18 @@ export class HirobaDatabase extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: 'Isolated', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
+    // The VPC's default-security-group lockdown runs CDK's own singleton function, which logs to a group it
+    // creates on first run and never expires: give it one with the stack's retention.
+    const restrictDefaultSg = Stack.of(this)
+      .node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')
+      ?.node.tryFindChild('Handler');
+    if (restrictDefaultSg instanceof CfnResource) {
+      const logGroup = new LogGroup(this, 'RestrictDefaultSecurityGroupLogs', {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      restrictDefaultSg.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
+    }
     // Rejected traffic is the signal worth paying for: nothing but the Data API should reach the cluster.
     this.vpc.addFlowLog('FlowLog', {
       trafficType: FlowLogTrafficType.REJECT,

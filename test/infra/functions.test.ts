@@ -125,6 +125,19 @@ describe('functions', () => {
     }
   });
 
+  it("gives every Lambda function in the stack, CDK's own included, a log group that expires", () => {
+    const resources = templateJson().Resources;
+    const functions = logicalIdsOfType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(deployedFunctions().length);
+    for (const id of functions) {
+      const logGroup = (resources[id]?.Properties?.LoggingConfig as { LogGroup?: unknown } | undefined)
+        ?.LogGroup;
+      const logGroupId = referencedId(logGroup);
+      expect(logGroupId, id).toBeDefined();
+      expect(resources[logGroupId ?? '']?.Properties?.RetentionInDays, id).toBe(30);
+    }
+  });
+
   it('filters application logs at the Powertools log level', () => {
     for (const fn of ourFunctions()) {
       expect(fn.properties.LoggingConfig, fn.spec.id).toMatchObject({
