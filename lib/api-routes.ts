@@ -66,6 +66,17 @@ export interface WebSocketRoute {
 /** The WebSocket API selects a route by the `type` field of each JSON frame. */
 export const webSocketRouteSelectionExpression = '$request.body.type';
 
+/**
+ * The viewer headers CloudFront forwards on `/ws` (with the query string): what API Gateway needs to
+ * complete a WebSocket handshake, and nothing else.
+ */
+export const webSocketHandshakeHeaders = [
+  'Sec-WebSocket-Key',
+  'Sec-WebSocket-Version',
+  'Sec-WebSocket-Protocol',
+  'Sec-WebSocket-Extensions',
+] as const;
+
 /** Name of the WebSocket API stage; it matches CloudFront's `/ws` path with no rewriting. */
 export const webSocketStageName = 'ws';
 

@@ -3,7 +3,8 @@
  *
  * - `/api/*` → the HTTP API, viewer headers forwarded except Host (`ALL_VIEWER_EXCEPT_HOST_HEADER`).
  * - `/ws` → the WebSocket API: the upgrade is proxied with its query string and `Sec-WebSocket-*`
- *   headers, then bytes flow both ways untouched, so frames and close codes pass through.
+ *   headers only (other viewer headers are dropped, the User-Agent becomes CloudFront's), then bytes
+ *   flow both ways untouched, so frames and close codes pass through.
  * - `/images/*` → `images/...` in the media bucket, read with a signed request like origin access
  *   control; S3's errors (403, 404) are passed through.
  * - `/local/*` → local-only helpers (`local`), 404 when none answers.
@@ -28,6 +29,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
 import { sourceIp, splitTarget } from './apigw/request.ts';
 import { escapeXml, XML_DECLARATION } from './s3/xml.ts';
 
@@ -179,6 +181,25 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     return headers;
   }
 
+  /**
+   * What the `/ws` origin request policy forwards: only the handshake headers. CloudFront adds its own
+   * forwarding headers, and a User-Agent of its own in place of the viewer's.
+   */
+  function webSocketOriginHeaders(req: IncomingMessage): Record<string, string | string[]> {
+    const all = originHeaders(req, webSocketApi.host);
+    const kept: Record<string, string | string[]> = { 'user-agent': 'Amazon CloudFront' };
+    for (const name of [
+      'host',
+      'x-forwarded-for',
+      'via',
+      ...webSocketHandshakeHeaders.map((h) => h.toLowerCase()),
+    ]) {
+      const value = all[name];
+      if (value !== undefined) kept[name] = value;
+    }
+    return kept;
+  }
+
   function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return new Promise((done) => {
       const upstream = httpRequest(
@@ -215,7 +236,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       port: webSocketApi.port,
       method: 'GET',
       path: `${webSocketApi.pathname}${rawQueryString ? `?${rawQueryString}` : ''}`,
-      headers: { ...originHeaders(req, webSocketApi.host), connection: 'Upgrade', upgrade: 'websocket' },
+      headers: { ...webSocketOriginHeaders(req), connection: 'Upgrade', upgrade: 'websocket' },
     });
     upstream.on('upgrade', (upstreamRes, upstreamSocket: Socket, upstreamHead: Buffer) => {
       socket.write(statusAndHeaders(upstreamRes));

@@ -228,6 +228,30 @@ describe('local edge', () => {
       await expect(closed).resolves.toEqual([4001, 'bye']);
     });
 
+    it('forwards no other viewer header, and its own User-Agent, as the /ws origin request policy does', async () => {
+      const client = new WebSocket(`${edge.url.replace('http', 'ws')}/ws?token=abc`, {
+        headers: {
+          authorization: 'Bearer secret',
+          cookie: 'a=b',
+          'user-agent': 'browser/1.0',
+          'x-extra': '1',
+        },
+      });
+      await new Promise((resolve, reject) => {
+        client.on('open', resolve);
+        client.on('error', reject);
+      });
+      client.close();
+
+      const headers = wsSeen.at(-1)?.headers ?? {};
+      expect(
+        Object.keys(headers)
+          .filter((name) => !name.startsWith('sec-websocket-'))
+          .sort(),
+      ).toEqual(['connection', 'host', 'upgrade', 'user-agent', 'via', 'x-forwarded-for']);
+      expect(headers['user-agent']).toBe('Amazon CloudFront');
+    });
+
     it('passes a refused handshake on to the client', async () => {
       const client = new WebSocket(`${edge.url.replace('http', 'ws')}/ws?refuse=1`);
       client.on('error', () => {});
