@@ -23,6 +23,8 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
@@ -33,6 +35,7 @@ import {
   type ProvisionedThroughput,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationTemplate } from './template.ts';
 
@@ -176,18 +179,28 @@ export async function createTablesFromTemplate(
       start = page.LastEvaluatedTableName;
     } while (start);
 
+    const waiter = { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 30 };
     const tables: Record<string, string> = {};
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table' && resource.Type !== 'AWS::DynamoDB::GlobalTable')
         continue;
       const properties = resource.Properties ?? {};
+      const input = createTableInput(logicalId, resource.Type, properties);
+      if (existing.has(logicalId)) {
+        const { Table: table } = await client.send(new DescribeTableCommand({ TableName: logicalId }));
+        // A table kept in the data directory from an older template: its items are connection state that
+        // a restart ends anyway, so it is recreated with the template's keys and indexes.
+        if (shape(table ?? {}) !== shape(input)) {
+          console.warn(`local DynamoDB: ${logicalId} differs from the template's table; recreating it`);
+          await client.send(new DeleteTableCommand({ TableName: logicalId }));
+          await waitUntilTableNotExists(waiter, { TableName: logicalId });
+          existing.delete(logicalId);
+        }
+      }
       if (!existing.has(logicalId)) {
-        await client.send(new CreateTableCommand(createTableInput(logicalId, resource.Type, properties)));
+        await client.send(new CreateTableCommand(input));
         // dynalite answers CREATING and flips the table to ACTIVE a moment later, as DynamoDB does.
-        await waitUntilTableExists(
-          { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 30 },
-          { TableName: logicalId },
-        );
+        await waitUntilTableExists(waiter, { TableName: logicalId });
       }
       const wanted = properties.TimeToLiveSpecification as Partial<TimeToLiveSetting> | undefined;
       if (wanted?.Enabled && wanted.AttributeName) {
@@ -207,6 +220,30 @@ export async function createTablesFromTemplate(
   } finally {
     client.destroy();
   }
+}
+
+/** A table's keys and indexes, comparable between a CreateTable input and a DescribeTable answer. */
+function shape(table: {
+  KeySchema?: KeySchemaElement[];
+  GlobalSecondaryIndexes?: { IndexName?: string; KeySchema?: KeySchemaElement[]; Projection?: Projection }[];
+  LocalSecondaryIndexes?: { IndexName?: string; KeySchema?: KeySchemaElement[]; Projection?: Projection }[];
+}): string {
+  const keys = (schema: KeySchemaElement[] = []) =>
+    schema.map((key) => `${key.AttributeName}:${key.KeyType}`);
+  const indexes = (list: NonNullable<typeof table.GlobalSecondaryIndexes> = []) =>
+    list
+      .map((index) => ({
+        name: index.IndexName,
+        keys: keys(index.KeySchema),
+        projection: index.Projection?.ProjectionType,
+        attributes: [...(index.Projection?.NonKeyAttributes ?? [])].sort(),
+      }))
+      .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  return JSON.stringify({
+    keys: keys(table.KeySchema),
+    global: indexes(table.GlobalSecondaryIndexes),
+    local: indexes(table.LocalSecondaryIndexes),
+  });
 }
 
 interface IndexProperties {

@@ -220,6 +220,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       local: async (req, res) => (issuer ? issuer.handle(req, res) : false),
     });
     stops.push(edge.stop);
+    // The stack allows uploads from the distribution's origin; locally, the edge's.
+    s3.setCors(
+      localAccount.mediaBucket,
+      facts.mediaCorsRules.map((rule) => ({ ...rule, AllowedOrigins: [edge.url] })),
+    );
     issuer = await createLocalIssuer({ origin: edge.url, stateDir: options.stateDir });
     values[ENV.authIssuer] = issuer.issuer;
     values[ENV.authClientId] = issuer.clientId;

@@ -1,4 +1,5 @@
 import { ENV } from '#shared/env';
+import type { CorsRule } from './s3/cors.ts';
 
 /** The parts of a synthesized CloudFormation template that local AWS reads. */
 export interface CloudFormationTemplate {
@@ -12,6 +13,16 @@ export interface LocalStackFacts {
   connectionTtlSeconds: number;
   /** The HTTP API stage's throttling. */
   httpThrottle: { rateLimit: number; burstLimit: number };
+  /** The media bucket's CORS rules, with their allowed origins left out: locally the edge is the origin. */
+  mediaCorsRules: Omit<CorsRule, 'AllowedOrigins'>[];
+}
+
+/** A bucket CORS rule as CloudFormation writes it. */
+interface TemplateCorsRule {
+  AllowedMethods: CorsRule['AllowedMethods'];
+  AllowedHeaders?: string[];
+  ExposedHeaders?: string[];
+  MaxAge?: number;
 }
 
 /**
@@ -48,8 +59,22 @@ export function localStackFacts(template: CloudFormationTemplate): LocalStackFac
   if (routeSettings?.ThrottlingRateLimit === undefined || routeSettings.ThrottlingBurstLimit === undefined) {
     throw new Error('The HTTP API stage in the template has no throttling');
   }
+  const [mediaBucket, ...otherCorsBuckets] = resources.filter(
+    (resource) => resource.Type === 'AWS::S3::Bucket' && resource.Properties?.CorsConfiguration,
+  );
+  if (!mediaBucket || otherCorsBuckets.length > 0) {
+    throw new Error('Expected exactly one bucket with CORS rules (the media bucket)');
+  }
+  const corsConfiguration = mediaBucket.Properties?.CorsConfiguration as { CorsRules: TemplateCorsRule[] };
+  const corsRules = corsConfiguration.CorsRules;
   return {
     connectionsTableLogicalId: tableRef.Ref,
+    mediaCorsRules: corsRules.map((rule) => ({
+      AllowedMethods: rule.AllowedMethods,
+      ...(rule.AllowedHeaders && { AllowedHeaders: rule.AllowedHeaders }),
+      ...(rule.ExposedHeaders && { ExposeHeaders: rule.ExposedHeaders }),
+      ...(rule.MaxAge !== undefined && { MaxAgeSeconds: rule.MaxAge }),
+    })),
     connectionTtlSeconds: Number(ttl ?? 7200),
     httpThrottle: {
       rateLimit: routeSettings.ThrottlingRateLimit,

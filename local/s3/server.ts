@@ -27,6 +27,8 @@ export type { CorsRule } from './cors.ts';
 export interface S3Emulator {
   /** Base URL for path-style requests: `${url}/${bucket}/${key}`. */
   url: string;
+  /** Replaces a bucket's CORS rules, as PutBucketCors does. */
+  setCors(bucket: string, rules: CorsRule[]): void;
   stop(): Promise<void>;
 }
 
@@ -149,6 +151,7 @@ export async function startS3(options: S3Options): Promise<S3Emulator> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    setCors: (bucket, rules) => void cors.set(bucket, rules),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

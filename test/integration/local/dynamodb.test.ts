@@ -190,6 +190,43 @@ describe('local DynamoDB', () => {
     expect(item.Item?.n?.N).toBe('1');
   });
 
+  it('recreates a kept table whose keys or indexes no longer match the template', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hiroba-dynamodb-'));
+    const older: CloudFormationTemplate = structuredClone(template);
+    const connections = older.Resources.ConnectionsTable8000B8A1?.Properties ?? {};
+    delete connections.GlobalSecondaryIndexes;
+    connections.AttributeDefinitions = (
+      connections.AttributeDefinitions as { AttributeName: string }[]
+    ).filter((attribute) => attribute.AttributeName !== 'channelId');
+    try {
+      const first = await startDynamoDb({ dataDir });
+      await createTablesFromTemplate(first.url, older);
+      const writer = client(first.url);
+      await writer.send(
+        new PutItemCommand({ TableName: 'CountersTable9A8B7C6D', Item: { name: { S: 'kept' } } }),
+      );
+      writer.destroy();
+      await first.stop();
+
+      const second = await startDynamoDb({ dataDir });
+      await createTablesFromTemplate(second.url, template);
+      const reader = client(second.url);
+      const { Table } = await reader.send(
+        new DescribeTableCommand({ TableName: 'ConnectionsTable8000B8A1' }),
+      );
+      const counter = await reader.send(
+        new GetItemCommand({ TableName: 'CountersTable9A8B7C6D', Key: { name: { S: 'kept' } } }),
+      );
+      reader.destroy();
+      await second.stop();
+
+      expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['byChannel']);
+      expect(counter.Item?.name?.S).toBe('kept');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps tables, items and TTL settings in its data directory across restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'hiroba-dynamodb-'));
     try {
