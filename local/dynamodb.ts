@@ -188,8 +188,8 @@ export async function createTablesFromTemplate(
       const input = createTableInput(logicalId, resource.Type, properties);
       if (existing.has(logicalId)) {
         const { Table: table } = await client.send(new DescribeTableCommand({ TableName: logicalId }));
-        // A table kept in the data directory from an older template: its items are connection state that
-        // a restart ends anyway, so it is recreated with the template's keys and indexes.
+        // A table kept in the data directory from an older template: its items are connection and
+        // rate-limit state that a restart ends anyway, so it is recreated with the template's shape.
         if (shape(table ?? {}) !== shape(input)) {
           console.warn(`local DynamoDB: ${logicalId} differs from the template's table; recreating it`);
           await client.send(new DeleteTableCommand({ TableName: logicalId }));

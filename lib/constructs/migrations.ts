@@ -52,11 +52,6 @@ export interface MigrationsProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
-  /**
-   * When the template was synthesized; it changes on every deploy, so the migrations run on every deploy.
-   * @default now
-   */
-  readonly synthesizedAt?: Date;
 }
 
 /**
@@ -99,7 +94,8 @@ export class Migrations extends Construct {
       resourceType: 'Custom::HirobaMigrations',
       properties: {
         MigrationsHash: migrationsHash(directory),
-        [synthesizedAtProperty]: (props.synthesizedAt ?? new Date()).toISOString(),
+        // Changes on every synthesis, so CloudFormation sends an Update on every deploy.
+        [synthesizedAtProperty]: new Date().toISOString(),
       },
     });
     // Depending on the cluster construct waits for every resource in it, the writer instance included.
