@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
-import { projectRoot } from '../../lib/constructs/function.ts';
 import { assemblyDir, ourFunctions } from './support/assembly.ts';
 import { bundleDirectory } from './support/bundles.ts';
-
-const node24 = join(projectRoot, 'node_modules', '.bin', 'node');
+import { node24, run } from './support/run.ts';
 
 /** Plausible stand-ins for the values CloudFormation fills in at deploy time. */
 const dummyValues: Record<EnvName, string> = {
@@ -35,26 +32,9 @@ function environmentOf(variables: Record<string, unknown>): Record<string, strin
 }
 
 /** Imports a bundle in a fresh Node.js 24 with exactly `env`, and reports what `handler` is. */
-function importInPlainNode(
-  file: string,
-  env: Record<string, string>,
-): Promise<{ code: number; output: string }> {
+function importInPlainNode(file: string, env: Record<string, string>) {
   const probe = 'const m = await import(process.argv[1]); console.log("handler:" + typeof m.handler);';
-  return new Promise((resolve, reject) => {
-    const child = spawn(node24, ['--input-type=module', '-e', probe, file], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
+  return run(node24, ['--input-type=module', '-e', probe, file], env);
 }
 
 describe('built bundles', () => {

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { node24, run } from './support/run.ts';
 
 /** One finding of a validation plugin (cdk-nag's packs, CloudFormation validation) that nothing acknowledged. */
 export interface ValidationFinding {
@@ -22,9 +21,6 @@ declare module 'vitest' {
     validationFindings: ValidationFinding[];
   }
 }
-
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const node24 = join(projectRoot, 'node_modules', '.bin', 'node');
 
 interface ValidationReport {
   pluginReports: {
@@ -76,23 +72,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await rm(assemblyDir, { recursive: true, force: true });
   };
-}
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
-  });
 }

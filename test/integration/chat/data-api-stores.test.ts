@@ -38,6 +38,10 @@ describe('the Data API channel and message stores', () => {
     attachments: [],
   });
 
+  /** A public channel alice owns. */
+  const publicChannel = (name: string) =>
+    channels.create({ name, description: '', visibility: 'public', createdBy: 'alice' });
+
   it('starts with general and random, sorted by name, created by nobody', async () => {
     const list = await channels.list(undefined);
 
@@ -84,12 +88,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('adds members idempotently, keeping the owner the owner, and removes them', async () => {
-    const channel = await channels.create({
-      name: 'members',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('members');
 
     await channels.addMember(channel.id, 'bob');
     await channels.addMember(channel.id, 'bob');
@@ -107,12 +106,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('assigns seq atomically and keeps lastSeq and messageCount exact', async () => {
-    const channel = await channels.create({
-      name: 'seq',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('seq');
 
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => messages.insert(newMessage(channel.id, `m${i}`))),
@@ -128,12 +122,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('stores a clientMessageId once, however many repeats race', async () => {
-    const channel = await channels.create({
-      name: 'idem',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('idem');
 
     const results = await Promise.all(
       Array.from({ length: 8 }, () => messages.insert(newMessage(channel.id, 'once', 'client-1'))),
@@ -154,12 +143,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('pages by offset, after and before, always in ascending seq', async () => {
-    const channel = await channels.create({
-      name: 'paging',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('paging');
     for (let i = 1; i <= 7; i++) await messages.insert(newMessage(channel.id, `m${i}`));
     const seqs = (page: { messages: { seq: number }[]; hasMore: boolean }) => [
       page.messages.map((m) => m.seq),
@@ -193,12 +177,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('returns a page beyond the Data API 1 MiB response limit in full', async () => {
-    const channel = await channels.create({
-      name: 'big',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('big');
     // Quotes and backslashes double in JSON, and again in the Data API's JSON response.
     const content = (i: number) => `${i}:${'"\\'.repeat(1000)}${'あ'.repeat(1990)}`.slice(0, 4000);
     for (let i = 1; i <= 200; i++) await messages.insert(newMessage(channel.id, content(i)));
@@ -214,12 +193,7 @@ describe('the Data API channel and message stores', () => {
   });
 
   it('deletes a channel with its members and messages', async () => {
-    const channel = await channels.create({
-      name: 'doomed',
-      description: '',
-      visibility: 'public',
-      createdBy: 'alice',
-    });
+    const channel = await publicChannel('doomed');
     await messages.insert(newMessage(channel.id, 'bye'));
 
     await channels.remove(channel.id);

@@ -339,64 +339,46 @@ describe('local S3 SigV4 streaming against the AWS documentation examples', () =
       'x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n',
   };
 
-  it('verifies the documented seed signature and chunk signatures', async () => {
-    const auth = await verifier.authenticate(docRequest({ trailer: false, ...plain }));
-    expect(auth?.signature).toBe(plain.seed);
+  /** Authenticates the documented request, and a decoder for its body checking the example's signatures. */
+  async function documented(example: typeof plain, trailer: boolean) {
+    const auth = await verifier.authenticate(docRequest({ trailer, ...example }));
     const decoder = new AwsChunkedDecoder({
       decodedLength: 66_560,
       signing: {
         context: auth?.signing ?? expect.fail('not authenticated'),
-        seedSignature: plain.seed,
-        signedTrailer: false,
+        seedSignature: example.seed,
+        signedTrailer: trailer,
       },
     });
+    return { auth, decoder };
+  }
+
+  it('verifies the documented seed signature and chunk signatures', async () => {
+    const { auth, decoder } = await documented(plain, false);
+    expect(auth?.signature).toBe(plain.seed);
     const body = await collect(decoder.decode(pieces(docBody(plain.chunks, ''))));
     expect(body.equals(Buffer.alloc(66_560, 'a'))).toBe(true);
   });
 
   it.each([0, 1, 2])('refuses the documented body with chunk signature %i altered', async (index) => {
-    const auth = await verifier.authenticate(docRequest({ trailer: false, ...plain }));
+    const { decoder } = await documented(plain, false);
     const signatures = plain.chunks.map((signature, i) =>
       i === index ? signature.replace(/^./, 'f') : signature,
     );
-    const decoder = new AwsChunkedDecoder({
-      decodedLength: 66_560,
-      signing: {
-        context: auth?.signing ?? expect.fail('not authenticated'),
-        seedSignature: plain.seed,
-        signedTrailer: false,
-      },
-    });
     const error = await rejection(collect(decoder.decode(pieces(docBody(signatures, '')))));
     expect(error.code).toBe('SignatureDoesNotMatch');
   });
 
   it('verifies the documented signed trailer and collects its CRC32C', async () => {
-    const auth = await verifier.authenticate(docRequest({ trailer: true, ...withTrailer }));
+    const { auth, decoder } = await documented(withTrailer, true);
     expect(auth?.signature).toBe(withTrailer.seed);
-    const decoder = new AwsChunkedDecoder({
-      decodedLength: 66_560,
-      signing: {
-        context: auth?.signing ?? expect.fail('not authenticated'),
-        seedSignature: withTrailer.seed,
-        signedTrailer: true,
-      },
-    });
     const body = await collect(decoder.decode(pieces(docBody(withTrailer.chunks, withTrailer.trailerText))));
     expect(body.length).toBe(66_560);
     expect(decoder.trailers.get('x-amz-checksum-crc32c')).toBe('sOO8/Q==');
   });
 
   it('refuses the documented trailer with its checksum altered', async () => {
-    const auth = await verifier.authenticate(docRequest({ trailer: true, ...withTrailer }));
-    const decoder = new AwsChunkedDecoder({
-      decodedLength: 66_560,
-      signing: {
-        context: auth?.signing ?? expect.fail('not authenticated'),
-        seedSignature: withTrailer.seed,
-        signedTrailer: true,
-      },
-    });
+    const { decoder } = await documented(withTrailer, true);
     const forged = withTrailer.trailerText.replace('sOO8/Q==', 'AAAAAA==');
     const error = await rejection(collect(decoder.decode(pieces(docBody(withTrailer.chunks, forged)))));
     expect(error.code).toBe('SignatureDoesNotMatch');

@@ -12,6 +12,7 @@ import type { FunctionSpec, WebSocketRoute } from '../../../lib/api-routes.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda-runtime.ts';
 import { type RunningWebSocketApi, startWebSocketApi } from '../../../local/websocket-api.ts';
 import { EventRecorder } from './support/event-recorder.ts';
+import { rejectWhenRefused } from './support/handshake.ts';
 
 const record: FunctionSpec = { id: 'Record', entry: 'ws-record', access: [] };
 const reply: FunctionSpec = { id: 'Reply', entry: 'ws-reply', access: ['manageConnections'] };
@@ -66,14 +67,7 @@ function connect(url: string, options: { protocols?: string[]; headers?: Record<
         },
       }),
     );
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on('end', () => reject(Object.assign(new Error('refused'), { status: res.statusCode, body })));
-    });
-    ws.on('error', reject);
+    rejectWhenRefused(ws, reject);
   });
 }
 

@@ -4,6 +4,7 @@ import type { FunctionSpec, WebSocketRoute } from '../../../lib/api-routes.ts';
 import { createLambdaRuntime, type LambdaRuntime } from '../../../local/lambda-runtime.ts';
 import { type RunningWebSocketApi, startWebSocketApi } from '../../../local/websocket-api.ts';
 import { EventRecorder } from './support/event-recorder.ts';
+import { rejectWhenRefused } from './support/handshake.ts';
 
 const record: FunctionSpec = { id: 'Record', entry: 'ws-record', access: [] };
 const authorizerFunction: FunctionSpec = { id: 'Authorize', entry: 'ws-authorize', access: [] };
@@ -36,14 +37,7 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<Web
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => resolve(ws));
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on('end', () => reject(Object.assign(new Error('refused'), { status: res.statusCode, body })));
-    });
-    ws.on('error', reject);
+    rejectWhenRefused(ws, reject);
   });
 }
 

@@ -18,13 +18,21 @@ function setup(users = ['alice', 'bob', 'carol']) {
   return { service, channels, revoked, quota };
 }
 
+/** A channel `owner` creates with `name` and `visibility`, and no description. */
+const channel = (
+  service: ReturnType<typeof setup>['service'],
+  owner: string,
+  name: string,
+  visibility: 'public' | 'private',
+) => service.create(person(owner), { name, description: '', visibility });
+
 const kind = (error: unknown) => (error instanceof DomainError ? error.kind : error);
 
 describe('channels', () => {
   it('lists public channels to everyone and private ones to members and admins', async () => {
     const { service } = setup();
-    await service.create(person('alice'), { name: 'b-public', description: '', visibility: 'public' });
-    await service.create(person('alice'), { name: 'A-secret', description: '', visibility: 'private' });
+    await channel(service, 'alice', 'b-public', 'public');
+    await channel(service, 'alice', 'A-secret', 'private');
 
     expect((await service.list(undefined)).map((c) => c.name)).toEqual(['b-public']);
     expect((await service.list(person('bob'))).map((c) => c.name)).toEqual(['b-public']);
@@ -35,7 +43,7 @@ describe('channels', () => {
   it('charges channel creation to the creator and refuses bots', async () => {
     const { service, quota } = setup();
 
-    await service.create(person('alice'), { name: 'x', description: '', visibility: 'public' });
+    await channel(service, 'alice', 'x', 'public');
     const refused = await service
       .create(bot('k1', 'alice'), { name: 'y', description: '', visibility: 'public' })
       .catch(kind);
@@ -46,11 +54,7 @@ describe('channels', () => {
 
   it('hides a private channel from a non-member as if it did not exist', async () => {
     const { service } = setup();
-    const secret = await service.create(person('alice'), {
-      name: 's',
-      description: '',
-      visibility: 'private',
-    });
+    const secret = await channel(service, 'alice', 's', 'private');
 
     expect(await service.get(secret.id, person('bob')).catch(kind)).toBe('not-found');
     expect(await service.get(secret.id, undefined).catch(kind)).toBe('not-found');
@@ -67,11 +71,7 @@ describe('channels', () => {
 
   it('lets a bot see what its owner sees', async () => {
     const { service } = setup();
-    const secret = await service.create(person('alice'), {
-      name: 's',
-      description: '',
-      visibility: 'private',
-    });
+    const secret = await channel(service, 'alice', 's', 'private');
 
     expect((await service.get(secret.id, bot('k1', 'alice'))).id).toBe(secret.id);
     expect(await service.get(secret.id, bot('k2', 'bob')).catch(kind)).toBe('not-found');
@@ -79,7 +79,7 @@ describe('channels', () => {
 
   it('lets people join and leave public channels', async () => {
     const { service } = setup();
-    const open = await service.create(person('alice'), { name: 'o', description: '', visibility: 'public' });
+    const open = await channel(service, 'alice', 'o', 'public');
 
     await service.join(open.id, person('bob'));
     expect((await service.members(open.id, undefined)).map((m) => m.userId)).toEqual(['alice', 'bob']);
@@ -90,11 +90,7 @@ describe('channels', () => {
 
   it('lets only the owner or an admin manage members of a private channel', async () => {
     const { service } = setup();
-    const secret = await service.create(person('alice'), {
-      name: 's',
-      description: '',
-      visibility: 'private',
-    });
+    const secret = await channel(service, 'alice', 's', 'private');
 
     await service.addMember(secret.id, 'bob', person('alice'));
     expect(await service.addMember(secret.id, 'carol', person('bob')).catch(kind)).toBe('forbidden');
@@ -109,11 +105,7 @@ describe('channels', () => {
 
   it('revokes the live subscriptions of a member removed from a private channel', async () => {
     const { service, revoked } = setup();
-    const secret = await service.create(person('alice'), {
-      name: 's',
-      description: '',
-      visibility: 'private',
-    });
+    const secret = await channel(service, 'alice', 's', 'private');
     await service.addMember(secret.id, 'bob', person('alice'));
 
     await service.removeMember(secret.id, 'bob', person('alice'));
@@ -124,11 +116,7 @@ describe('channels', () => {
 
   it('lets a member remove themselves but not others', async () => {
     const { service } = setup();
-    const secret = await service.create(person('alice'), {
-      name: 's',
-      description: '',
-      visibility: 'private',
-    });
+    const secret = await channel(service, 'alice', 's', 'private');
     await service.addMember(secret.id, 'bob', person('alice'));
     await service.addMember(secret.id, 'carol', person('alice'));
 
@@ -142,7 +130,7 @@ describe('channels', () => {
 
   it('deletes a channel for its owner or an admin only, revoking every subscription under its stored id', async () => {
     const { service, revoked } = setup();
-    const open = await service.create(person('alice'), { name: 'o', description: '', visibility: 'public' });
+    const open = await channel(service, 'alice', 'o', 'public');
 
     expect(await service.remove(open.id, person('bob')).catch(kind)).toBe('forbidden');
     await service.remove(open.id.toUpperCase(), admin('root'));
