@@ -37,6 +37,21 @@ export class DomainError extends Error {
 }
 
 /** The contract's machine-readable error code for each kind (`not_found`, `rate_limited`, ...). */
-export function errorCode(kind: ErrorKind): string {
+function errorCode(kind: ErrorKind): string {
   return kind.replace('-', '_');
+}
+
+/**
+ * The `code` and `message` (and `details` for `invalid`) that describe a failure to a client, over
+ * HTTP or WebSocket; anything but a `DomainError` is `internal`, and its internals never leak.
+ */
+export function errorData(error: unknown): {
+  code: string;
+  message: string;
+  details?: Record<string, string>;
+} {
+  if (error instanceof DomainError) {
+    return { code: errorCode(error.kind), message: error.message, details: error.details };
+  }
+  return { code: 'internal', message: 'Something went wrong on our side.' };
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { wiring } from '#adapters/wiring';
-import { errorData, webSocketMessageHandler } from '#shared/middleware/websocket';
+import { errorData } from '#shared/errors';
+import { webSocketMessageHandler } from '#shared/middleware/websocket';
 import { messageJson } from '#shared/presenters';
 import { attachments, clientMessageId, messageContent } from '#shared/validation';
 

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DomainError, type ErrorKind, errorCode } from '../errors.ts';
+import { DomainError, type ErrorKind, errorData } from '../errors.ts';
 import { logger } from '../logger.ts';
 
 /** What API Gateway's HTTP API sends a handler (payload format 2.0). */
@@ -32,14 +32,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 
 /** The contract's error answer for any error: domain errors keep their kind, everything else is a bare 500. */
 export function errorResponse(error: unknown): HttpResult {
-  if (error instanceof DomainError) {
-    const headers: Record<string, string> = {};
-    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    const body = { error: { code: errorCode(error.kind), message: error.message, details: error.details } };
-    return json(httpStatus[error.kind], body, headers);
+  if (!(error instanceof DomainError)) {
+    logger.error('Unhandled error', error as Error);
+    return json(500, { error: errorData(error) });
   }
-  logger.error('Unhandled error', error as Error);
-  return json(500, { error: { code: 'internal', message: 'Something went wrong on our side.' } });
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  return json(httpStatus[error.kind], { error: errorData(error) }, headers);
 }
 
 const mapErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({

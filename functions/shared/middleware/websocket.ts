@@ -4,7 +4,7 @@ import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } 
 import type * as z from 'zod/mini';
 import type { ConnectionNotifier, Frame } from '#domain/connections/ports';
 import type { ConnectedCaller } from '#domain/identity/caller';
-import { DomainError, errorCode } from '../errors.ts';
+import { DomainError, errorData } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { validate } from '../validation.ts';
 import { httpStatus } from './http.ts';
@@ -64,18 +64,6 @@ export interface MessageContext<Data, Authenticated extends boolean = true> {
 /** An `error` frame for a failed client frame; internals never leak. */
 export function errorFrame(error: unknown): Frame {
   return { type: 'error', data: errorData(error) };
-}
-
-/** The `code` and `message` (and `details` for `invalid`) that describe a failure to a client. */
-export function errorData(error: unknown): {
-  code: string;
-  message: string;
-  details?: Record<string, string>;
-} {
-  if (error instanceof DomainError) {
-    return { code: errorCode(error.kind), message: error.message, details: error.details };
-  }
-  return { code: 'internal', message: 'Something went wrong on our side.' };
 }
 
 /**
