@@ -38,6 +38,13 @@ export function makeBroadcast({
 }: BroadcastDeps) {
   return async (message: Message): Promise<BroadcastResult> => {
     const result: BroadcastResult = { delivered: 0, gone: 0, expired: 0, failed: 0 };
+    // Recipients differ only in isOwnMessage: the sender's frame and everyone else's, built once.
+    const frameFor = (own: boolean) => ({
+      type: 'message:new',
+      data: { message: messageJson(message, own ? message.userId : undefined) },
+    });
+    const ownFrame = frameFor(true);
+    const othersFrame = frameFor(false);
 
     async function deliver(subscription: Subscription) {
       const at = now();
@@ -57,10 +64,8 @@ export function makeBroadcast({
         return;
       }
       try {
-        const sent = await notifier.send(subscription.connectionId, {
-          type: 'message:new',
-          data: { message: messageJson(message, subscription.userId) },
-        });
+        const own = subscription.userId === message.userId;
+        const sent = await notifier.send(subscription.connectionId, own ? ownFrame : othersFrame);
         if (sent) {
           result.delivered++;
         } else {
