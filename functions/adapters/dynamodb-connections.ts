@@ -1,8 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   paginateQuery,
@@ -10,6 +9,7 @@ import {
 import type { Connection, ConnectionStore } from '#domain/connections/ports';
 import type { Subscription, SubscriptionStore } from '#domain/realtime/ports';
 import { connectionsTableKeys } from '#shared/connections-table';
+import { documentClient } from './dynamodb-client.ts';
 
 /**
  * Key design of the connections table (one table, no Scan anywhere):
@@ -22,7 +22,7 @@ import { connectionsTableKeys } from '#shared/connections-table';
  * - `expiresAt` (epoch seconds) is the TTL attribute, a backstop for connections that vanish unseen;
  *   readers ignore expired items, which DynamoDB may take a while to delete.
  */
-export const connectionKeys = {
+const connectionKeys = {
   connection: (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'META' }),
   subscription: (channelId: string, connectionId: string) => ({
     pk: `CHANNEL#${channelId}`,
@@ -34,16 +34,6 @@ export const connectionKeys = {
 
 const epochSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const fromEpochSeconds = (seconds: number) => new Date(seconds * 1000);
-
-let sharedClient: DynamoDBDocumentClient | undefined;
-
-/** One document client per container, shared by the stores. */
-function documentClient(): DynamoDBDocumentClient {
-  sharedClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return sharedClient;
-}
 
 export interface DynamoDbStoreOptions {
   tableName: string;

@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeGcraRateLimiter, type RateStateStore } from '#domain/quotas/gcra';
 import type { RateLimiter } from '#domain/quotas/ports';
+import { documentClient } from './dynamodb-client.ts';
 
 /** Rate-limit state shares the connections table: `pk = RATE#<scope>#<id>`, `sk = RATE`. */
 export const rateLimitKey = (key: string) => ({ pk: `RATE#${key}`, sk: 'RATE' });
@@ -22,7 +23,7 @@ export function dynamoDbRateStateStore({
   tableName,
   client,
 }: Omit<DynamoDbRateLimiterOptions, 'now'>): RateStateStore {
-  const documents = client ?? DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const documents = client ?? documentClient();
   return {
     async read(key) {
       const { Item } = await documents.send(

@@ -16,6 +16,7 @@ import {
   managementConfig,
 } from '#shared/config';
 import { logger } from '#shared/logger';
+import { once } from '#shared/once';
 import { apiGatewayNotifier } from './api-gateway-notifier.ts';
 import { createDataApi, type DataApi } from './data-api.ts';
 import { dataApiApiKeyStore } from './data-api-api-keys.ts';
@@ -26,14 +27,6 @@ import { dynamoDbConnectionStore, dynamoDbSubscriptionStore } from './dynamodb-c
 import { dynamoDbRateLimiter } from './dynamodb-rate-limiter.ts';
 import { joseTokenVerifier } from './jose-token-verifier.ts';
 import { lambdaDeliveryQueue } from './lambda-delivery-queue.ts';
-
-function once<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => {
-    value ??= make();
-    return value;
-  };
-}
 
 const database = once(() => createDataApi(databaseConfig()));
 const rateLimiter = once(() => dynamoDbRateLimiter(connectionsConfig()));
@@ -110,7 +103,6 @@ const broadcast = once(() =>
 
 /** The use cases and adapters handlers call. */
 export const wiring = {
-  database,
   apiKeys,
   authenticate,
   authenticateWith,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ENV } from './env.ts';
+import { once } from './once.ts';
 
 const arn = z.string().check(z.regex(/^arn:aws[a-z-]*:/, 'must be an ARN'));
 const url = z.url({ protocol: /^https?$/ });
@@ -11,17 +12,14 @@ const url = z.url({ protocol: /^https?$/ });
 function fromEnvironment<Shape extends z.core.$ZodLooseShape>(
   shape: Shape,
 ): () => z.infer<z.ZodMiniObject<Shape>> {
-  let value: z.infer<z.ZodMiniObject<Shape>> | undefined;
-  return () => {
-    if (value) return value;
+  return once(() => {
     const parsed = z.object(shape).safeParse(process.env);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
       throw new Error(`Invalid configuration: ${problems.join('; ')}`);
     }
-    value = parsed.data;
-    return value;
-  };
+    return parsed.data;
+  });
 }
 
 const database = fromEnvironment({
