@@ -7,7 +7,7 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   AuroraPostgresEngineVersion,
   ClusterInstance,
@@ -16,6 +16,7 @@ import {
   DatabaseClusterEngine,
 } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { expiringLogGroup } from './common.ts';
 
 /** Props of {@link HirobaDatabase}. */
 export interface HirobaDatabaseProps {
@@ -85,20 +86,14 @@ export class HirobaDatabase extends Construct {
       .node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')
       ?.node.tryFindChild('Handler');
     if (restrictDefaultSg instanceof CfnResource) {
-      const logGroup = new LogGroup(this, 'RestrictDefaultSecurityGroupLogs', {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
+      const logGroup = expiringLogGroup(this, 'RestrictDefaultSecurityGroupLogs', props.logRetention);
       restrictDefaultSg.addPropertyOverride('LoggingConfig', { LogGroup: logGroup.logGroupName });
     }
     // Rejected traffic is the signal worth paying for: nothing but the Data API should reach the cluster.
     this.vpc.addFlowLog('FlowLog', {
       trafficType: FlowLogTrafficType.REJECT,
       destination: FlowLogDestination.toCloudWatchLogs(
-        new LogGroup(this, 'FlowLogGroup', {
-          retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
+        expiringLogGroup(this, 'FlowLogGroup', props.logRetention),
       ),
     });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -14,13 +14,14 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
 import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
+import { expiringLogGroup } from './common.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The repository root: NodejsFunction's project root, and where `functions/handlers/` lives. */
@@ -162,10 +163,7 @@ export class HirobaFunction extends Construct {
     const { spec, resources } = props;
     const logLevel = props.logLevel ?? 'INFO';
 
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.logGroup = expiringLogGroup(this, 'LogGroup', props.logRetention);
     // An explicit role instead of the default AWSLambdaBasicExecutionRole, which may write to any log group.
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
@@ -17,6 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { adminGroup } from '../../functions/domain/identity/caller.ts';
 import { authCallbackPath, type WebAuthConfig } from '../web-config.ts';
+import { stackUuid } from './common.ts';
 
 /** Props of {@link Identity}. */
 export interface IdentityProps {
@@ -156,9 +157,8 @@ export class Identity extends Construct {
 
     // The stack id's uuid keeps the prefix unique across accounts, stacks and re-creations, and is known
     // before anything exists; prefixes must not contain "aws", "amazon" or "cognito", which hex cannot.
-    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
     this.domain = this.userPool.addDomain('Domain', {
-      cognitoDomain: { domainPrefix: `hiroba-${stackUuid}` },
+      cognitoDomain: { domainPrefix: `hiroba-${stackUuid()}` },
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     this.branding = new CfnManagedLoginBranding(this, 'ManagedLoginBranding', {

@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -10,6 +10,7 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { stackUuid } from './common.ts';
 
 /** Uploaded images live under this key prefix, which CloudFront serves as `/images/*`. */
 export const imagesPrefix = 'images/';
@@ -49,8 +50,7 @@ export class Media extends Construct {
 
   constructor(scope: Construct, id: string, props: MediaProps = {}) {
     super(scope, id);
-    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    this.bucketName = `hiroba-media-${stackUuid}`;
+    this.bucketName = `hiroba-media-${stackUuid()}`;
     this.bucketRegionalDomainName = `${this.bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 
     this.bucket = new Bucket(this, 'MediaBucket', {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CustomResource, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { synthesizedAtProperty } from '../../functions/shared/deployments.ts';
 import { migrateFunction } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
+import { expiringLogGroup } from './common.ts';
 import { type DatabaseTarget, HirobaFunction, projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -82,10 +83,7 @@ export class Migrations extends Construct {
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.function.function,
-      logGroup: new LogGroup(this, 'ProviderLogs', {
-        retention: logRetention,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: expiringLogGroup(this, 'ProviderLogs', logRetention),
     });
     acknowledgeProviderFramework(provider, this.function.function.functionArn);
 

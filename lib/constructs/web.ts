@@ -5,7 +5,6 @@ import {
   DefaultStackSynthesizer,
   DockerImage,
   Duration,
-  Fn,
   type ILocalBundling,
   RemovalPolicy,
   Stack,
@@ -35,12 +34,13 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { webSocketHandshakeHeaders } from '../api-routes.ts';
 import { type WebConfig, webConfigFile } from '../web-config.ts';
+import { expiringLogGroup, stackUuid } from './common.ts';
 import { projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -149,8 +149,7 @@ export class Web extends Construct {
 
     // CloudFront names are unique per account, across regions: CDK's generated ones leave the region out,
     // so a second hiroba in another region would collide. The stack id's UUID is unique everywhere.
-    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
-    const accountWideName = (kind: string) => `hiroba-${kind}-${stackUuid}`;
+    const accountWideName = (kind: string) => `hiroba-${kind}-${stackUuid()}`;
 
     this.webSocketOriginRequestPolicy = new OriginRequestPolicy(this, 'WebSocketOriginRequestPolicy', {
       originRequestPolicyName: accountWideName('ws'),
@@ -170,7 +169,7 @@ export class Web extends Construct {
           override: true,
         },
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(props.media.bucketName, props.authOrigin),
+          contentSecurityPolicy: contentSecurityPolicy(props.media, props.authOrigin),
           override: true,
         },
         contentTypeOptions: { override: true },
@@ -267,10 +266,7 @@ export class Web extends Construct {
       distribution: this.distribution,
       distributionPaths: ['/*'],
       retainOnDelete: false,
-      logGroup: new LogGroup(this, 'DeployWebAppLogs', {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup: expiringLogGroup(this, 'DeployWebAppLogs', props.logRetention),
     });
     acknowledgeBucketDeploymentHandler(deployment, this.bucket);
   }
@@ -303,10 +299,10 @@ export class Web extends Construct {
 }
 
 /** The CSP of every response: same-origin everything, plus direct uploads to the media bucket. */
-function contentSecurityPolicy(mediaBucketName: string, authOrigin: string): string {
+function contentSecurityPolicy(media: WebProps['media'], authOrigin: string): string {
   const uploadEndpoints = [
-    `https://${mediaBucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`,
-    `https://${mediaBucketName}.s3.${Aws.URL_SUFFIX}`,
+    `https://${media.bucketRegionalDomainName}`,
+    `https://${media.bucketName}.s3.${Aws.URL_SUFFIX}`,
   ];
   return [
     "default-src 'self'",

@@ -5,9 +5,10 @@ import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authoriz
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Grant, type IGrantable, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { webSocketRouteSelectionExpression, webSocketStageName } from '../api-routes.ts';
+import { expiringLogGroup } from './common.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /**
@@ -85,10 +86,7 @@ export class HirobaWebSocketApi extends Construct {
       description: 'hiroba WebSocket API, served at /ws by CloudFront',
       routeSelectionExpression: webSocketRouteSelectionExpression,
     });
-    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.accessLogGroup = expiringLogGroup(this, 'AccessLogs', props.logRetention);
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: webSocketStageName,
