@@ -46,17 +46,15 @@ function integratedSpecId(integrationId: string): string | undefined {
 }
 
 describe.each(['$default', 'ws'])('access logs of the %s stage', (stageName) => {
-  it('are JSON', () => {
-    expect(() => accessLogFormat(stageName)).not.toThrow();
-  });
-
-  it('never contain the query string, headers or request bodies (tokens and API keys live there)', () => {
+  it('are JSON that never contains the query string, headers or request bodies (tokens and API keys live there)', () => {
     const format = JSON.stringify(accessLogFormat(stageName)).toLowerCase();
     for (const leak of ['querystring', 'requestoverride', '$input', 'authorization', 'x-api-key', 'header']) {
       expect(format).not.toContain(leak);
     }
     // $context.path is the resource path: API Gateway keeps the query string out of it.
-    for (const variable of format.match(/\$context\.[a-z.]+/g) ?? []) {
+    const variables = format.match(/\$context\.[a-z.]+/g) ?? [];
+    expect(variables.length).toBeGreaterThan(5);
+    for (const variable of variables) {
       expect(variable).toMatch(
         /^\$context\.(requestid|requesttime|identity\.sourceip|identity\.useragent|httpmethod|routekey|path|protocol|status|responselength|responselatency|integrationlatency|integrationstatus|integrationerrormessage|error\.message|error\.responsetype|eventtype|connectionid|messageid)$/,
       );

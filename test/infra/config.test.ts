@@ -106,7 +106,7 @@ describe('readConfig', () => {
   it('documents every key with a description and a default', () => {
     for (const key of contextKeys) {
       expect(contextSettings[key].description.length, key).toBeGreaterThan(10);
-      expect(key in defaultConfig, key).toBe(true);
+      expect(defaultConfig[key], key).toEqual(contextSettings[key].default);
     }
   });
 });

@@ -138,11 +138,10 @@ describe('functions', () => {
     }
   });
 
-  it('filters application logs at the Powertools log level', () => {
+  it('filters application logs at the Powertools log level, INFO by default', () => {
     for (const fn of ourFunctions()) {
-      expect(fn.properties.LoggingConfig, fn.spec.id).toMatchObject({
-        ApplicationLogLevel: variablesOf(fn)[ENV.logLevel],
-      });
+      expect(variablesOf(fn)[ENV.logLevel], fn.spec.id).toBe('INFO');
+      expect(fn.properties.LoggingConfig, fn.spec.id).toMatchObject({ ApplicationLogLevel: 'INFO' });
     }
   });
 

@@ -59,6 +59,19 @@ function bucketId(purpose: 'Media' | 'Web'): string {
   return id;
 }
 
+/** The origin access control named `hiroba-<purpose>-<stack uuid>`. */
+function originAccessControlId(purpose: 'media' | 'web'): string {
+  const id = Object.keys(templateJson().Resources).find((candidate) => {
+    const resource = templateJson().Resources[candidate];
+    return (
+      resource?.Type === 'AWS::CloudFront::OriginAccessControl' &&
+      JSON.stringify(resource.Properties).includes(`"hiroba-${purpose}-"`)
+    );
+  });
+  if (!id) throw new Error(`No origin access control for ${purpose}`);
+  return id;
+}
+
 /** Runs the CloudFront Function's code on a viewer request for `uri`. */
 function spaFallback(uri: string): { uri?: string; statusCode?: number } {
   const [, fn] = onlyResource('AWS::CloudFront::Function');
@@ -81,13 +94,13 @@ describe('distribution behaviours', () => {
   it('serves the web bucket by default, through origin access control', () => {
     const origin = originOf(distributionConfig().DefaultCacheBehavior);
     expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [bucketId('Web'), 'RegionalDomainName'] });
-    expect(referencedId(origin.OriginAccessControlId)).toBeDefined();
+    expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [originAccessControlId('web'), 'Id'] });
   });
 
   it('serves /images/* from the media bucket, through origin access control', () => {
     const origin = originOf(behavior('/images/*'));
     expect(JSON.stringify(origin.DomainName)).toContain('hiroba-media-');
-    expect(referencedId(origin.OriginAccessControlId)).toBeDefined();
+    expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [originAccessControlId('media'), 'Id'] });
   });
 
   it('names every account-wide CloudFront resource from the stack id, so stacks in other regions coexist', () => {
