@@ -38,7 +38,7 @@ export interface CreateAppOptions {
 }
 
 /** The context in `cdk.json`: feature flags and settings, so an in-process app matches `cdk synth`. */
-export function cdkJsonContext(): Record<string, unknown> {
+function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
     context?: Record<string, unknown>;
   };

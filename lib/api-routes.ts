@@ -22,7 +22,7 @@ export type Access =
   | 'fanOut';
 
 /** The environment variables each kind of access brings; a function gets only those it needs. */
-export const accessEnvironment: Record<Access, readonly EnvName[]> = {
+const accessEnvironment: Record<Access, readonly EnvName[]> = {
   database: [ENV.databaseClusterArn, ENV.databaseSecretArn, ENV.databaseName],
   connections: [ENV.connectionsTable, ENV.connectionTtlSeconds],
   manageConnections: [ENV.connectionsEndpoint],
@@ -31,7 +31,7 @@ export const accessEnvironment: Record<Access, readonly EnvName[]> = {
 };
 
 /** Every function's environment variable names, its access aside. */
-export const commonEnvironment: readonly EnvName[] = [ENV.serviceName, ENV.logLevel];
+const commonEnvironment: readonly EnvName[] = [ENV.serviceName, ENV.logLevel];
 
 /** The environment variable names a function is given. */
 export function environmentNames(fn: FunctionSpec): EnvName[] {
@@ -85,7 +85,7 @@ export const webSocketStageName = 'ws';
  * waiting for Aurora to resume from 0 ACU, and must still answer its 503 before API Gateway's
  * integration timeout (29 s for WebSocket APIs, 30 s for HTTP APIs) answers for it.
  */
-export const databaseRouteTimeoutSeconds = 28;
+const databaseRouteTimeoutSeconds = 28;
 
 function fn(
   id: string,

@@ -4,8 +4,6 @@ import { Construct } from 'constructs';
 
 import { connectionsTableKeys } from '../../functions/shared/connections-table.ts';
 
-export { connectionsTableKeys };
-
 /** Props of {@link ConnectionsTable}. */
 export interface ConnectionsTableProps {
   /**

@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { stackUuid } from './common.ts';
 
 /** Uploaded images live under this key prefix, which CloudFront serves as `/images/*`. */
-export const imagesPrefix = 'images/';
+const imagesPrefix = 'images/';
 
 /** Props of {@link Media}. */
 export interface MediaProps {

@@ -78,7 +78,7 @@ export class HirobaWebSocketApi extends Construct {
   /** Where the stage writes its access logs. */
   public readonly accessLogGroup: LogGroup;
   /** `execute-api:ManageConnections` resources: this stage's `@connections`, for the methods hiroba uses. */
-  public readonly manageConnectionsArns: string[];
+  private readonly manageConnectionsArns: string[];
 
   constructor(scope: Construct, id: string, props: HirobaWebSocketApiProps = {}) {
     super(scope, id);

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { connectionsTableKeys } from '../../lib/constructs/connections-table.ts';
+import { connectionsTableKeys } from '../../functions/shared/connections-table.ts';
 import { template } from './support/assembly.ts';
 
 describe('connections table', () => {
