@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import {
@@ -37,6 +36,8 @@ import {
   waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
+import { readBody } from './http-body.ts';
+import { closeServer, listenLocal } from './listen.ts';
 import type { CloudFormationTemplate } from './template.ts';
 
 /** A running local DynamoDB. */
@@ -62,9 +63,7 @@ interface TimeToLiveSetting {
 }
 
 /** Starts local DynamoDB; tables persist under `dataDir` when given, else live in memory. */
-export async function startDynamoDb(
-  options: { dataDir?: string; port?: number } = {},
-): Promise<RunningDynamoDb> {
+export async function startDynamoDb(options: { dataDir?: string } = {}): Promise<RunningDynamoDb> {
   const ttlFile = options.dataDir ? join(options.dataDir, 'time-to-live.json') : undefined;
   const tablesDir = options.dataDir ? join(options.dataDir, 'tables') : undefined;
   if (tablesDir) await mkdir(tablesDir, { recursive: true });
@@ -95,7 +94,7 @@ export async function startDynamoDb(
   async function timeToLive(operation: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     let input: { TableName?: unknown; TimeToLiveSpecification?: Partial<TimeToLiveSetting> };
     try {
-      input = JSON.parse(await readText(req));
+      input = JSON.parse((await readBody(req)).toString());
     } catch {
       return send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
     }
@@ -143,28 +142,23 @@ export async function startDynamoDb(
     return response.ok ? undefined : { status: response.status, body: await response.json() };
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = await listenLocal(server);
   return {
     url,
-    stop: () =>
-      new Promise((resolve, reject) => {
-        // dynalite's close also closes LevelDB, releasing its lock for the next start.
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    // dynalite's close also closes LevelDB, releasing its lock for the next start.
+    stop: () => closeServer(server),
   };
 }
 
 /**
  * Creates every `AWS::DynamoDB::Table` and `AWS::DynamoDB::GlobalTable` of a synthesized template that
  * does not exist yet (name = the logical id), with key schema, attribute definitions, secondary indexes,
- * billing mode and TTL. Returns logical id → table name, existing tables included.
+ * billing mode and TTL. Returns the names of the template's tables, existing ones included.
  */
 export async function createTablesFromTemplate(
   endpoint: string,
   template: CloudFormationTemplate,
-): Promise<Record<string, string>> {
+): Promise<string[]> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -180,7 +174,7 @@ export async function createTablesFromTemplate(
     } while (start);
 
     const waiter = { client, minDelay: 0.05, maxDelay: 1, maxWaitTime: 30 };
-    const tables: Record<string, string> = {};
+    const tables: string[] = [];
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== 'AWS::DynamoDB::Table' && resource.Type !== 'AWS::DynamoDB::GlobalTable')
         continue;
@@ -214,7 +208,7 @@ export async function createTablesFromTemplate(
           );
         }
       }
-      tables[logicalId] = logicalId;
+      tables.push(logicalId);
     }
     return tables;
   } finally {
@@ -330,12 +324,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'x-amzn-RequestId': randomUUID(),
   });
   res.end(text);
-}
-
-async function readText(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
 }
 
 async function readJson<T>(file: string, fallback: T): Promise<T> {

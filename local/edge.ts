@@ -25,20 +25,20 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
 import { sourceIp, splitTarget } from './apigw/request.ts';
+import { readBody } from './http-body.ts';
+import { closeServer, listenLocal } from './listen.ts';
 import { escapeXml, XML_DECLARATION } from './s3/xml.ts';
 
 /** Options of {@link startEdge}. */
 export interface EdgeOptions {
   /** @default 0 (any free port); `npm start` passes 3000 */
   readonly port?: number;
-  /** @default '127.0.0.1' */
-  readonly host?: string;
   readonly httpApiUrl: string;
   /** The WebSocket API stage URL, `ws://…/ws`. */
   readonly webSocketUrl: string;
@@ -56,7 +56,7 @@ export interface EdgeOptions {
 
 /** A running edge. */
 export interface RunningEdge {
-  /** `http://<host>:<port>`, the one origin of the app. */
+  /** `http://127.0.0.1:<port>`, the one origin of the app. */
   readonly url: string;
   stop(): Promise<void>;
 }
@@ -135,6 +135,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     forcePathStyle: true,
   });
   const tunnels = new Set<Socket>();
+  const webFiles: WebFileCache = new Map();
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -251,9 +252,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     });
     upstream.on('response', async (upstreamRes) => {
       // The handshake was refused ($connect said no): pass the answer on, re-framed with its length.
-      const chunks: Buffer[] = [];
-      for await (const chunk of upstreamRes) chunks.push(chunk as Buffer);
-      const body = Buffer.concat(chunks);
+      const body = await readBody(upstreamRes);
       const framing = new Set(['content-length', 'transfer-encoding', 'connection']);
       const lines = [`HTTP/1.1 ${upstreamRes.statusCode} ${upstreamRes.statusMessage ?? ''}`];
       for (const [name, value] of headerPairs(upstreamRes)) {
@@ -314,12 +313,11 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     const lastSegment = decoded.slice(decoded.lastIndexOf('/') + 1);
     const relative = lastSegment.includes('.') ? decoded.slice(1) : 'index.html';
     const file = resolve(webRoot, relative);
-    const content = file.startsWith(webRoot + sep) ? await readRegularFile(file) : undefined;
+    const content = file.startsWith(webRoot + sep) ? await readWebFile(webFiles, file) : undefined;
     if (!content) return sendS3Error(res, req, 404, 'NoSuchKey', 'The specified key does not exist.');
-    const etag = `"${createHash('md5').update(content.data).digest('hex')}"`;
-    res.setHeader('etag', etag);
+    res.setHeader('etag', content.etag);
     res.setHeader('last-modified', content.modified.toUTCString());
-    if (req.headers['if-none-match'] === etag) {
+    if (req.headers['if-none-match'] === content.etag) {
       res.writeHead(304).end();
       return;
     }
@@ -330,20 +328,12 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     res.end(req.method === 'HEAD' ? undefined : content.data);
   }
 
-  await new Promise<void>((resolveListen) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolveListen),
-  );
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}`,
+    url: await listenLocal(server, options.port),
     async stop() {
       for (const socket of tunnels) socket.destroy();
       s3.destroy();
-      await new Promise<void>((resolveClose, reject) => {
-        server.close((error) => (error ? reject(error) : resolveClose()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
@@ -382,11 +372,33 @@ function decodePath(path: string): string | undefined {
   }
 }
 
-async function readRegularFile(file: string): Promise<{ data: Buffer; modified: Date } | undefined> {
+/** A web file as served: its content, S3's ETag for it (the MD5) and its modification time. */
+interface WebFile {
+  readonly data: Buffer;
+  readonly etag: string;
+  readonly modified: Date;
+}
+
+/** Web files by path as last read, with the size and mtime they had then. */
+type WebFileCache = Map<string, WebFile & { readonly mtimeMs: number; readonly size: number }>;
+
+/**
+ * A regular file, `undefined` when there is none. Read and hashed once per version: a file whose mtime
+ * or size has changed since (the web app was rebuilt) is read again.
+ */
+async function readWebFile(cache: WebFileCache, file: string): Promise<WebFile | undefined> {
   try {
     const info = await stat(file);
-    return info.isFile() ? { data: await readFile(file), modified: info.mtime } : undefined;
+    if (!info.isFile()) return undefined;
+    const cached = cache.get(file);
+    if (cached?.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
+    const data = await readFile(file);
+    const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+    const read = { data, etag, modified: info.mtime, mtimeMs: info.mtimeMs, size: info.size };
+    cache.set(file, read);
+    return read;
   } catch {
+    cache.delete(file);
     return undefined;
   }
 }

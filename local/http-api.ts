@@ -11,20 +11,18 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { invokeWithin } from './apigw/integration.ts';
 import { decodeComponent, groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
+import { closeServer, listenLocal } from './listen.ts';
 
 /** Options of {@link startHttpApi}. */
 export interface HttpApiOptions {
   readonly routes: readonly HttpRoute[];
   readonly runtime: LambdaRuntime;
-  /** @default 0 (any free port) */
-  readonly port?: number;
   /** Requests per second and burst, as the stage's throttling. @default no throttling */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** @default 30_000, HTTP APIs' maximum */
@@ -111,16 +109,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttp
     res.end(response.body);
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return { url: await listenLocal(server), stop: () => closeServer(server) };
 }
 
 function compile(route: HttpRoute): CompiledRoute {

@@ -1,10 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 
 /**
- * Reads a request body of at most `limit` bytes; `undefined` when it is longer. An oversized body is
- * still read to its end (and dropped), so that the refusal reaches the client intact.
+ * Reads a request body (or a response's) of at most `limit` bytes, or of any length without one;
+ * `undefined` when it is longer. An oversized body is still read to its end (and dropped), so that the
+ * refusal reaches the client intact.
  */
-export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage): Promise<Buffer>;
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined>;
+export async function readBody(
+  req: IncomingMessage,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<Buffer | undefined> {
   const body = await readLimitedBody(req, limit);
   return 'data' in body ? body.data : undefined;
 }

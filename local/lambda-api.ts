@@ -21,14 +21,14 @@
  * retried event gets a new request id; `X-Amz-Log-Type: Tail` and `ClientContext` are ignored.
  */
 
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { FunctionSpec } from '../lib/api-routes.ts';
 import { localAccountId } from './apigw/ids.ts';
 import { decodeComponent, splitTarget } from './apigw/request.ts';
+import { type AwsReply, sendAwsReply } from './aws-reply.ts';
 import { readLimitedBody } from './http-body.ts';
 import { type InvokeResult, type LambdaRuntime, maxRequestBytes } from './lambda-runtime.ts';
+import { closeServer, listenLocal } from './listen.ts';
 
 /** Options of {@link startLambdaApi}. */
 export interface LambdaApiOptions {
@@ -37,8 +37,6 @@ export interface LambdaApiOptions {
   readonly functions: readonly FunctionSpec[];
   /** A function's name, as callers put it in `FunctionName` (and as its ARN ends). */
   names(fn: FunctionSpec): string;
-  /** @default 0 (any free port) */
-  readonly port?: number;
   /** The region in the functions' ARNs. @default 'us-east-1' */
   readonly region?: string;
   /** Waits before the second and third attempts of a failed asynchronous invocation. @default [1_000, 2_000] */
@@ -63,8 +61,6 @@ const invocationPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const functionNamePattern =
   /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):(\d{12}):function:|(\d{12}):function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
-type Answer = { status: number; headers?: Record<string, string>; errorType?: string; body?: unknown };
-
 /** Starts the local Lambda API for `functions`, invoking them through `runtime`. */
 export async function startLambdaApi(options: LambdaApiOptions): Promise<RunningLambdaApi> {
   const region = options.region ?? 'us-east-1';
@@ -79,10 +75,10 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
 
   const server = createServer((req, res) => {
     handle(req)
-      .then((answer) => send(res, answer))
+      .then((answer) => sendAwsReply(res, answer))
       .catch((error: unknown) => {
         console.error('local Lambda API: request failed', error);
-        send(res, {
+        sendAwsReply(res, {
           status: 500,
           errorType: 'ServiceException',
           body: { Type: 'Service', Message: 'Internal error' },
@@ -90,7 +86,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
       });
   });
 
-  async function handle(req: IncomingMessage): Promise<Answer> {
+  async function handle(req: IncomingMessage): Promise<AwsReply> {
     const { path, rawQueryString } = splitTarget(req.url);
     const match = invocationPath.exec(path);
     if (!match || req.method !== 'POST') {
@@ -175,7 +171,7 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
   function resolveFunction(
     functionName: string,
     queryQualifier: string | null,
-  ): { fn: FunctionSpec; name: string } | { answer: Answer } {
+  ): { fn: FunctionSpec; name: string } | { answer: AwsReply } {
     const parts = functionNamePattern.exec(functionName);
     if (!parts) {
       return {
@@ -240,23 +236,18 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenLocal(server),
     async stop() {
       stopped = true;
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
 
-function validationError(message: string): Answer {
+function validationError(message: string): AwsReply {
   return {
     status: 400,
     errorType: 'ValidationException',
@@ -267,20 +258,4 @@ function validationError(message: string): Answer {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function send(res: ServerResponse, answer: Answer): void {
-  res.setHeader('x-amzn-RequestId', randomUUID());
-  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-  if (answer.errorType) res.setHeader('x-amzn-ErrorType', answer.errorType);
-  if (answer.body === undefined) {
-    res.writeHead(answer.status).end();
-    return;
-  }
-  const text = JSON.stringify(answer.body) ?? 'null';
-  res.writeHead(answer.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }

@@ -31,7 +31,6 @@ import { startWebSocketApi } from './websocket-api.ts';
 /** Fixed identities of local AWS; nothing checks them but the emulators themselves. */
 export const localAccount = {
   region: 'us-east-1',
-  accountId: '000000000000',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
   clusterArn: 'arn:aws:rds:us-east-1:000000000000:cluster:hiroba-local',
   secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:hiroba-local-db',
@@ -133,8 +132,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     const dynamoDb = await startDynamoDb({ dataDir: join(options.stateDir, 'dynamodb') });
     stops.push(dynamoDb.stop);
     const tables = await createTablesFromTemplate(dynamoDb.url, template);
-    const connectionsTable = tables[facts.connectionsTableLogicalId];
-    if (!connectionsTable) throw new Error(`Table ${facts.connectionsTableLogicalId} was not created`);
+    const connectionsTable = facts.connectionsTableLogicalId;
+    if (!tables.includes(connectionsTable)) throw new Error(`Table ${connectionsTable} was not created`);
 
     const s3 = await startS3({
       buckets: [{ name: localAccount.mediaBucket }],
@@ -146,10 +145,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
     await applyMigrations(dataApi.url);
 
-    // The management endpoint is only known once the WebSocket API listens, and the issuer once the
-    // edge does; the functions need both. Environments are computed on each cold start, by then they
-    // are set.
-    let managementUrl = '';
+    // The Lambda API's URL and the management endpoint are only known once those APIs listen, and the
+    // issuer once the edge does; the functions need them all. Environments are computed on each cold
+    // start, by then they are set.
     let lambdaUrl = '';
     const values: Record<string, string> = {
       [ENV.databaseClusterArn]: localAccount.clusterArn,
@@ -171,12 +169,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
         AWS_ENDPOINT_URL_S3: s3.url,
         ...(fn.access.includes('fanOut') && { AWS_ENDPOINT_URL_LAMBDA: lambdaUrl }),
-        ...Object.fromEntries(
-          environmentNames(fn).map((name) => [
-            name,
-            name === ENV.connectionsEndpoint ? managementUrl : (values[name] ?? ''),
-          ]),
-        ),
+        ...Object.fromEntries(environmentNames(fn).map((name) => [name, values[name] ?? ''])),
       }),
     });
     stops.push(runtime.stop);
@@ -203,7 +196,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       region,
     });
     stops.push(webSocketApi.stop);
-    managementUrl = webSocketApi.managementUrl;
+    values[ENV.connectionsEndpoint] = webSocketApi.managementUrl;
 
     const httpApi = await startHttpApi({ routes: httpRoutes, runtime, throttle: facts.httpThrottle });
     stops.push(httpApi.stop);

@@ -30,9 +30,8 @@
  *   authorizer cache.
  */
 
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { FunctionSpec, WebSocketRoute } from '../lib/api-routes.ts';
 import { frameSizeGuard } from './apigw/frame-guard.ts';
@@ -46,15 +45,15 @@ import {
   sourceIp,
   splitTarget,
 } from './apigw/request.ts';
+import { sendAwsReply } from './aws-reply.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
+import { closeServer, listenLocal } from './listen.ts';
 
 /** Options of {@link startWebSocketApi}. */
 export interface WebSocketApiOptions {
   readonly routes: readonly WebSocketRoute[];
   readonly runtime: LambdaRuntime;
-  /** @default 0 (any free port) */
-  readonly port?: number;
   readonly stageName: string;
   /** Only `$request.body.<field>` (dotted paths allowed) is supported. */
   readonly routeSelectionExpression: string;
@@ -133,7 +132,11 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
     manage(req, res).catch((error: unknown) => {
       console.error('local WebSocket API: management request failed', error);
       if (!res.headersSent)
-        reply(res, 500, 'InternalServerErrorException', { message: 'Internal server error' });
+        sendAwsReply(res, {
+          status: 500,
+          errorType: 'InternalServerErrorException',
+          body: { message: 'Internal server error' },
+        });
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -351,45 +354,57 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
   }
 
   async function manage(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const forbidden = { status: 403, errorType: 'ForbiddenException', body: { message: 'Forbidden' } };
     const { path } = splitTarget(req.url);
     const prefix = `/${stage}/@connections/`;
     if (!path.startsWith(prefix) || path.length === prefix.length) {
-      return reply(res, 403, 'ForbiddenException', { message: 'Forbidden' });
+      return sendAwsReply(res, forbidden);
     }
     if (!req.headers.authorization) {
-      return reply(res, 403, 'ForbiddenException', { message: 'Missing Authentication Token' });
+      return sendAwsReply(res, {
+        status: 403,
+        errorType: 'ForbiddenException',
+        body: { message: 'Missing Authentication Token' },
+      });
     }
     // A malformed escape is kept as sent, so it simply names no connection.
     const connection = connections.get(decodeComponent(path.slice(prefix.length)));
     const body = await readBody(req, maxMessageBytes);
     const live = connection?.socket?.readyState === WebSocket.OPEN ? connection : undefined;
     if (!['POST', 'GET', 'DELETE'].includes(req.method ?? '')) {
-      return reply(res, 403, 'ForbiddenException', { message: 'Forbidden' });
+      return sendAwsReply(res, forbidden);
     }
-    if (!live?.socket) return reply(res, 410, 'GoneException', {});
+    if (!live?.socket) return sendAwsReply(res, { status: 410, errorType: 'GoneException', body: {} });
     switch (req.method) {
       case 'POST':
-        if (!body) return reply(res, 413, 'PayloadTooLargeException', { message: 'Message too long' });
+        if (!body)
+          return sendAwsReply(res, {
+            status: 413,
+            errorType: 'PayloadTooLargeException',
+            body: { message: 'Message too long' },
+          });
         live.lastActiveAt = Date.now();
         live.socket.send(body, { binary: false });
-        return reply(res, 200);
+        return sendAwsReply(res, { status: 200 });
       case 'GET':
-        return reply(res, 200, undefined, {
-          connectedAt: new Date(live.connectedAt).toISOString(),
-          identity: { sourceIp: live.sourceIp, userAgent: live.userAgent ?? '' },
-          lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+        return sendAwsReply(res, {
+          status: 200,
+          body: {
+            connectedAt: new Date(live.connectedAt).toISOString(),
+            identity: { sourceIp: live.sourceIp, userAgent: live.userAgent ?? '' },
+            lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+          },
         });
       default:
         closeBy(live, 1000, 'Connection Closed Normally');
-        return reply(res, 204);
+        return sendAwsReply(res, { status: 204 });
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { host } = new URL(await listenLocal(server));
   return {
-    url: `ws://127.0.0.1:${port}/${stage}`,
-    managementUrl: `http://127.0.0.1:${port}/${stage}`,
+    url: `ws://${host}/${stage}`,
+    managementUrl: `http://${host}/${stage}`,
     async stop() {
       for (const socket of handshaking) socket.destroy();
       const connected = [...open];
@@ -401,10 +416,7 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
       await Promise.all(connected.map((connection) => connection.closed));
       await Promise.allSettled([...disconnects]);
       wss.close();
-      await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
@@ -626,16 +638,4 @@ function refuse(socket: Socket, refusal: Refusal): void {
       'Connection: close\r\n\r\n' +
       refusal.body,
   );
-}
-
-function reply(res: ServerResponse, status: number, errorType?: string, body?: unknown): void {
-  res.setHeader('x-amzn-RequestId', randomUUID());
-  if (errorType) res.setHeader('x-amzn-ErrorType', errorType);
-  if (body === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

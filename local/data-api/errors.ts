@@ -80,7 +80,7 @@ export function secretNotFound(): DataApiError {
 }
 
 /** The database server cannot be reached. */
-export function databaseUnavailable(): DataApiError {
+function databaseUnavailable(): DataApiError {
   return new DataApiError(
     'DatabaseUnavailableException',
     504,

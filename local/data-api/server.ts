@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { sendAwsReply } from '../aws-reply.ts';
+import { readBody } from '../http-body.ts';
+import { closeServer, listenLocal } from '../listen.ts';
 import type { PostgresConnection } from './connections.ts';
 import { DataApiError, toDataApiError, unknownOperation } from './errors.ts';
 import { DataApiOperations } from './operations.ts';
@@ -24,8 +25,6 @@ export interface DataApiOptions {
   secretArn: string;
   /** Database used when a call names none. @default 'postgres' */
   defaultDatabase?: string;
-  /** 0 or absent picks a free port. */
-  port?: number;
   /** Call timeout. @default 45_000, like AWS */
   statementTimeoutMs?: number;
   /** Largest response body. @default 1 MiB, like AWS */
@@ -59,20 +58,12 @@ export async function startDataApi(options: DataApiOptions): Promise<DataApiEmul
   const server = createServer((request, response) => {
     void serve(routes, request, response);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenLocal(server),
     pauseFor: (ms) => operations.pauseFor(ms),
     async stop() {
-      // The SDK keeps connections alive; close them or close() would wait for them.
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeAllConnections();
-      await closed;
+      // A second stop finds the server closed already, and goes on.
+      await closeServer(server).catch(() => {});
       await operations.close();
     },
   };
@@ -91,18 +82,17 @@ async function serve(
     const operation = request.method === 'POST' ? routes[path] : undefined;
     if (!operation) throw unknownOperation(request.method ?? '', path);
     const result = await operation((await readJson(request)) as never);
-    send(response, 200, {}, result);
+    sendAwsReply(response, { status: 200, body: result });
   } catch (thrown) {
     const error = toDataApiError(thrown);
     if (error.type === 'InternalServerErrorException') console.error('[data-api] internal error:', thrown);
     status = error.status;
     outcome = `${error.type}: ${error.message.split('\n')[0]}`;
-    send(
-      response,
-      error.status,
-      { 'x-amzn-ErrorType': error.type },
-      { message: error.message, ...error.extra },
-    );
+    sendAwsReply(response, {
+      status: error.status,
+      errorType: error.type,
+      body: { message: error.message, ...error.extra },
+    });
   } finally {
     if (process.env.HIROBA_DEBUG) {
       const ms = Math.round(performance.now() - started);
@@ -112,9 +102,7 @@ async function serve(
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = (await readBody(request)).toString('utf8');
   try {
     const body: unknown = text ? JSON.parse(text) : {};
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body;
@@ -122,20 +110,4 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     // Answered below, like any body that is not a JSON object.
   }
   throw new DataApiError('SerializationException', 400, 'Request body is not a JSON object');
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: unknown,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  response.end(text);
 }

@@ -29,16 +29,16 @@ import { loadSigningKeys } from './signing-keys.ts';
 import { type LocalUser, openUserDirectory, usernameProblem } from './users.ts';
 
 /** The one app client of the local issuer: public (no secret), authorization code with PKCE. */
-export const localClientId = 'hiroba-local';
+const localClientId = 'hiroba-local';
 
 /** Where the edge serves the issuer; the issuer identifier is the edge's origin plus this path. */
-export const issuerPath = '/local/oidc';
+const issuerPath = '/local/oidc';
 
 /** The contract's local-only token shortcut. */
 export const localTokenPath = '/local/token';
 
 /** Access tokens live an hour, as Cognito's do by default. */
-export const accessTokenSeconds = 3600;
+const accessTokenSeconds = 3600;
 
 /** Options of {@link createLocalIssuer}. */
 export interface LocalIssuerOptions {

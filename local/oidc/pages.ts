@@ -44,7 +44,7 @@ export function allowPageStyle(csp: string | undefined): string | undefined {
 }
 
 /** Text safe inside HTML content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')

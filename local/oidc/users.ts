@@ -47,7 +47,7 @@ export function usernameProblem(username: unknown): string | undefined {
  * The user id for a username: a name-based UUID (RFC 9562 version 5, SHA-1) in hiroba's local
  * namespace. Usernames are case-sensitive, as in a Cognito user pool created by the CDK.
  */
-export function userIdFor(username: string): string {
+function userIdFor(username: string): string {
   const hash = createHash('sha1')
     .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
     .update(username, 'utf8')

@@ -54,7 +54,8 @@ function preconditionFailed(condition: string): S3Error {
   );
 }
 
-function parseHttpDate(value: string | undefined): number | undefined {
+/** An HTTP date (or any date `Date.parse` reads) in milliseconds since the epoch. */
+export function parseHttpDate(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : time;

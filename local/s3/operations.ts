@@ -315,7 +315,7 @@ export async function postObject(
 }
 
 /** Sends an XML document. */
-export function sendXml(
+function sendXml(
   res: ServerResponse,
   status: number,
   xml: string,

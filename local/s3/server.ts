@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeServer, listenLocal } from '../listen.ts';
 import { type CorsRule, corsHeaders, preflight } from './cors.ts';
 import { accessDenied, noSuchBucket, notImplemented, renderError, S3Error } from './errors.ts';
 import { formDataBoundary } from './multipart.ts';
@@ -43,8 +43,6 @@ export interface S3Options {
   buckets: S3BucketConfig[];
   /** Where objects persist between runs; absent: a temporary directory removed on stop. */
   dataDir?: string;
-  /** @default 0 (any free port) */
-  port?: number;
   region: string;
   /** The only key pair whose signatures are accepted. */
   credentials: Credentials;
@@ -139,22 +137,19 @@ export async function startS3(options: S3Options): Promise<S3Emulator> {
   const server = createServer((req, res) => {
     void handle(req, res, context, cors, debug);
   });
+  let url: string;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
+    url = await listenLocal(server);
   } catch (error) {
     if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     setCors: (bucket, rules) => void cors.set(bucket, rules),
     stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // A second stop finds the server closed already, and goes on.
+      await closeServer(server).catch(() => {});
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { getCanonicalHeaders, getCanonicalQuery, SignatureV4 } from '@smithy/signature-v4';
+import { parseHttpDate } from './conditions.ts';
 import { accessDenied, invalidArgument, S3Error } from './errors.ts';
 
 /** The one key pair the emulator accepts. */
@@ -56,7 +57,7 @@ export interface PolicySignature {
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** x-amz-content-sha256 values that are not a hash of the payload. */
-export const PAYLOAD_MODES = [
+const PAYLOAD_MODES = [
   'UNSIGNED-PAYLOAD',
   'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
   'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
@@ -177,8 +178,11 @@ export class SigV4Verifier {
     const credential = this.#parseCredential(credentialValue, 'header');
 
     const rawDate = request.headers['x-amz-date'] ?? request.headers.date;
-    const date = rawDate === undefined ? undefined : (parseLongDate(rawDate) ?? parseHttpDate(rawDate));
-    if (!date) throw accessDenied('AWS authentication requires a valid Date or x-amz-date header');
+    const time =
+      rawDate === undefined ? undefined : (parseLongDate(rawDate)?.getTime() ?? parseHttpDate(rawDate));
+    if (time === undefined)
+      throw accessDenied('AWS authentication requires a valid Date or x-amz-date header');
+    const date = new Date(time);
     const longDate = toLongDate(date);
     if (longDate.slice(0, 8) !== credential.date) {
       throw malformed('header', 'Invalid credential date. Date is not the same as X-Amz-Date.');
@@ -371,7 +375,7 @@ export class SigV4Verifier {
  * The SigV4 canonical request. S3 takes the path as one URI-encoding of the key, without the
  * dot-segment normalisation other services apply; the query keeps every parameter but the signature.
  */
-export function buildCanonicalRequest(
+function buildCanonicalRequest(
   request: SignableRequest,
   signedHeaders: readonly string[],
   payloadHash: string,
@@ -406,17 +410,12 @@ export function sha256Hex(data: string | Uint8Array): string {
 }
 
 /** Parses `yyyyMMddTHHmmssZ`. */
-export function parseLongDate(value: string): Date | undefined {
+function parseLongDate(value: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second] = match.map(Number) as number[];
   const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day, hour, minute, second));
   return toLongDate(date) === value ? date : undefined;
-}
-
-function parseHttpDate(value: string): Date | undefined {
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 function toLongDate(date: Date): string {

@@ -18,9 +18,8 @@ describe('the DynamoDB rate limiter on dynalite', () => {
     const template = inject('template');
     dynamoDb = await startDynamoDb();
     const tables = await createTablesFromTemplate(dynamoDb.url, template);
-    const name = tables[localStackFacts(template).connectionsTableLogicalId];
-    if (!name) throw new Error('The template has no connections table');
-    tableName = name;
+    tableName = localStackFacts(template).connectionsTableLogicalId;
+    if (!tables.includes(tableName)) throw new Error('The template has no connections table');
     documents = DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: dynamoDb.url,
