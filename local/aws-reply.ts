@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { stringifyExactJson } from './exact-json.ts';
 
 /** An answer in the JSON protocols of AWS services, as their SDK clients read it. */
 export interface AwsReply {
@@ -7,7 +8,7 @@ export interface AwsReply {
   /** Sent as `x-amzn-ErrorType`, where the SDK looks for the error's name. */
   readonly errorType?: string;
   readonly headers?: Readonly<Record<string, string>>;
-  /** JSON; absent, the answer has no body. */
+  /** JSON, `bigint`s written exactly; absent, the answer has no body. */
   readonly body?: unknown;
 }
 
@@ -20,7 +21,7 @@ export function sendAwsReply(res: ServerResponse, reply: AwsReply): void {
     res.writeHead(reply.status).end();
     return;
   }
-  const text = JSON.stringify(reply.body) ?? 'null';
+  const text = stringifyExactJson(reply.body) ?? 'null';
   res.writeHead(reply.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),

@@ -1,3 +1,4 @@
+import { stringifyExactJson } from '../exact-json.ts';
 import { type Connection, DatabasePools, type PostgresConnection, rawQuery } from './connections.ts';
 import { type DeadlineOptions, runWithDeadline } from './deadline.ts';
 import {
@@ -59,7 +60,7 @@ export class DataApiOperations {
       const response = await shapeResult(result, request, async (text, values) => {
         return (await rawQuery(connection, text, values)).rows;
       });
-      const size = Buffer.byteLength(JSON.stringify(response));
+      const size = Buffer.byteLength(stringifyExactJson(response) ?? '');
       if (size > this.config.maxResponseBytes) throw responseTooLarge();
       return response;
     });

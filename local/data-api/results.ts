@@ -1,4 +1,5 @@
 import type { FieldDef, QueryResult } from 'pg';
+import { exactInteger, stringifyExactJson } from '../exact-json.ts';
 import { unsupportedResult } from './errors.ts';
 import type {
   ArrayValue,
@@ -158,7 +159,7 @@ export async function shapeResult(
     const objects = records.map((fields) =>
       Object.fromEntries(fields.map((field, column) => [result.fields[column]?.name, jsonValue(field)])),
     );
-    response.formattedRecords = JSON.stringify(objects);
+    response.formattedRecords = stringifyExactJson(objects) ?? '[]';
     return response;
   }
   response.records = records;
@@ -176,12 +177,12 @@ function toField(
     case 'boolean':
       return { booleanValue: text === 't' };
     case 'long':
-      return options?.longReturnType === 'STRING' ? { stringValue: text } : { longValue: Number(text) };
+      return options?.longReturnType === 'STRING' ? { stringValue: text } : { longValue: exactInteger(text) };
     case 'double':
       return finiteDouble(text);
     case 'decimal':
       if (options?.decimalReturnType !== 'DOUBLE_OR_LONG') return { stringValue: text };
-      return /^-?\d+$/.test(text) ? { longValue: Number(text) } : finiteDouble(text);
+      return /^-?\d+$/.test(text) ? { longValue: exactInteger(text) } : finiteDouble(text);
     case 'timestamptz':
       return { stringValue: timestamptzInUtc(text) };
     case 'blob':
@@ -206,7 +207,7 @@ function toArrayValue(items: (string | null)[], element: PgType | undefined): Ar
     case 'boolean':
       return { booleanValues: each((item) => item === 't') };
     case 'long':
-      return { longValues: each(Number) };
+      return { longValues: each(exactInteger) };
     case 'double':
       return { doubleValues: each(Number) };
     case 'timestamptz':

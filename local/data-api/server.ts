@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { sendAwsReply } from '../aws-reply.ts';
+import { parseExactJson } from '../exact-json.ts';
 import { readBody } from '../http-body.ts';
 import { closeServer, listenLocal } from '../listen.ts';
 import type { PostgresConnection } from './connections.ts';
@@ -104,7 +105,7 @@ async function serve(
 async function readJson(request: IncomingMessage): Promise<unknown> {
   const text = (await readBody(request)).toString('utf8');
   try {
-    const body: unknown = text ? JSON.parse(text) : {};
+    const body: unknown = text ? parseExactJson(text) : {};
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body;
   } catch {
     // Answered below, like any body that is not a JSON object.

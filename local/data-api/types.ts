@@ -5,7 +5,8 @@
 export interface Field {
   isNull?: boolean;
   booleanValue?: boolean;
-  longValue?: number;
+  /** A `bigint` beyond 2^53, which a double cannot hold exactly. */
+  longValue?: number | bigint;
   doubleValue?: number;
   stringValue?: string;
   blobValue?: string;
@@ -15,7 +16,7 @@ export interface Field {
 /** An array column value; elements of one kind, possibly null. */
 export interface ArrayValue {
   booleanValues?: (boolean | null)[];
-  longValues?: (number | null)[];
+  longValues?: (number | bigint | null)[];
   doubleValues?: (number | null)[];
   stringValues?: (string | null)[];
   arrayValues?: ArrayValue[];

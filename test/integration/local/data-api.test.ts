@@ -254,6 +254,34 @@ describe('ExecuteStatement', () => {
     ]);
   });
 
+  it('reads and writes 64-bit integers beyond 2^53 exactly, as clients that parse JSON exactly see them', async () => {
+    // The JavaScript SDK itself rounds such numbers when it parses JSON; boto3 and the AWS CLI do not.
+    // So this speaks the wire protocol directly and reads the answer's text.
+    const response = await fetch(`${api.url}/Execute`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"resourceArn": "${CLUSTER_ARN}", "secretArn": "${SECRET_ARN}", "database": "${DATABASE}",
+        "sql": "SELECT :big::text, :big + 0, ARRAY[-9223372036854775808, 1]::int8[], 12345678901234567890::numeric",
+        "resultSetOptions": {"decimalReturnType": "DOUBLE_OR_LONG"},
+        "parameters": [{"name": "big", "value": {"longValue": 9223372036854775807}}]}`,
+    });
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(text).toContain(
+      '[{"stringValue":"9223372036854775807"},{"longValue":9223372036854775807},' +
+        '{"arrayValue":{"longValues":[-9223372036854775808,1]}},{"longValue":12345678901234567890}]',
+    );
+  });
+
+  it('writes 64-bit integers exactly in formattedRecords too', async () => {
+    const { formattedRecords } = await execute('SELECT 9007199254740993::int8 AS big', {
+      formatRecordsAs: 'JSON',
+    });
+
+    expect(formattedRecords).toBe('[{"big":9007199254740993}]');
+  });
+
   it('binds a stringValue as the type its typeHint names', async () => {
     const row = await firstRow(
       'SELECT pg_typeof(:d)::text, pg_typeof(:t)::text, pg_typeof(:ts)::text, pg_typeof(:n)::text, pg_typeof(:j)::text, pg_typeof(:u)::text, :n',
