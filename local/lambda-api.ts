@@ -17,8 +17,11 @@
  * - `FunctionName` may be a name, a full ARN or a partial ARN (`<account>:function:<name>`), with an
  *   optional qualifier; only `$LATEST` exists locally.
  *
+ * - `X-Amz-Log-Type: Tail` on a synchronous invocation returns the last 4 KB of its log, base64, in
+ *   `X-Amz-Log-Result`; an error object carries the stack as `trace`, as the Node.js runtime writes it.
+ *
  * What differs, on purpose: signatures are required but not verified (as in the other emulators); a
- * retried event gets a new request id; `X-Amz-Log-Type: Tail` and `ClientContext` are ignored.
+ * retried event gets a new request id; `ClientContext` is ignored.
  */
 
 import { createServer, type IncomingMessage } from 'node:http';
@@ -113,6 +116,14 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
       );
     }
 
+    const logType = header(req, 'x-amz-log-type') ?? 'None';
+    if (!['None', 'Tail'].includes(logType)) {
+      req.resume();
+      return validationError(
+        `Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`,
+      );
+    }
+
     const target = resolveFunction(
       decodeComponent(match[1] as string),
       new URLSearchParams(rawQueryString).get('Qualifier'),
@@ -157,12 +168,14 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
         return { status: 202 };
       default: {
         const result = await options.runtime.invoke(target.fn, event);
-        const executed = { 'x-amz-executed-version': '$LATEST' };
-        if (result.ok) return { status: 200, headers: executed, body: result.value };
+        const headers: Record<string, string> = { 'x-amz-executed-version': '$LATEST' };
+        if (logType === 'Tail') headers['x-amz-log-result'] = logTail(result.log ?? '');
+        if (result.ok) return { status: 200, headers, body: result.value };
+        const { errorType, errorMessage, trace } = result;
         return {
           status: 200,
-          headers: { ...executed, 'x-amz-function-error': 'Unhandled' },
-          body: { errorType: result.errorType, errorMessage: result.errorMessage },
+          headers: { ...headers, 'x-amz-function-error': 'Unhandled' },
+          body: { errorType, errorMessage, ...(trace && { trace }) },
         };
       }
     }
@@ -245,6 +258,12 @@ export async function startLambdaApi(options: LambdaApiOptions): Promise<Running
       await closeServer(server);
     },
   };
+}
+
+/** The last 4 KB of an invocation's log, base64-encoded, as `X-Amz-Log-Result` carries it. */
+function logTail(log: string): string {
+  const bytes = Buffer.from(log);
+  return bytes.subarray(Math.max(0, bytes.length - 4096)).toString('base64');
 }
 
 function validationError(message: string): AwsReply {

@@ -33,10 +33,13 @@ export interface LambdaRuntime {
   stop(): Promise<void>;
 }
 
-/** The function's JSON result, or the error Lambda reports for the invocation. */
+/**
+ * The function's JSON result, or the error Lambda reports for the invocation (with the stack as `trace`
+ * when the handler threw), and the invocation's log as Lambda writes it, `START` to `REPORT`.
+ */
 export type InvokeResult =
-  | { ok: true; value: unknown }
-  | { ok: false; errorType: string; errorMessage: string /* Lambda's error shape */ };
+  | { ok: true; value: unknown; log?: string }
+  | { ok: false; errorType: string; errorMessage: string; trace?: readonly string[]; log?: string };
 
 /** Options of {@link createLambdaRuntime}. */
 export interface LambdaRuntimeOptions {
@@ -180,16 +183,25 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     payload: string,
   ): Promise<InvokeResult> {
     const timeoutSeconds = fn.timeoutSeconds ?? defaultTimeoutSeconds;
+    const started = performance.now();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         sandbox.dead = true;
         const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
-        process.stderr.write(`${new Date().toISOString()} ${requestId} ${message}\n`);
-        settle({ requestId, ok: false, errorType: 'Sandbox.Timedout', errorMessage: `Error: ${message}` });
+        const line = `${new Date().toISOString()} ${requestId} ${message}\n`;
+        process.stderr.write(line);
+        settle({
+          requestId,
+          ok: false,
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Error: ${message}`,
+          log: line,
+        });
       }, timeoutSeconds * 1000);
       const settle = (result: ResultMessage) => {
         clearTimeout(timer);
         sandbox.settle = undefined;
+        const log = invocationLog(fn, requestId, result.log ?? '', performance.now() - started);
         if (!result.ok) {
           if (result.initError) sandbox.dead = true;
           // Platform errors carry the request id in the message, as Lambda writes them.
@@ -197,7 +209,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
           const errorMessage = platform
             ? `RequestId: ${requestId} ${result.errorMessage}`
             : result.errorMessage;
-          resolve({ ok: false, errorType: result.errorType, errorMessage });
+          const trace = result.trace && { trace: result.trace };
+          resolve({ ok: false, errorType: result.errorType, errorMessage, ...trace, log });
           return;
         }
         if (Buffer.byteLength(result.payload) > maxResponseBytes) {
@@ -205,10 +218,11 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
             ok: false,
             errorType: 'Function.ResponseSizeTooLarge',
             errorMessage: `Response payload size exceeded maximum allowed payload size (${maxResponseBytes} bytes).`,
+            log,
           });
           return;
         }
-        resolve({ ok: true, value: JSON.parse(result.payload) });
+        resolve({ ok: true, value: JSON.parse(result.payload), log });
       };
       sandbox.settle = settle;
       const message: InvokeMessage = { requestId, payload, deadlineMs: Date.now() + timeoutSeconds * 1000 };
@@ -247,4 +261,18 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       await Promise.all(all.map((sandbox) => sandbox.worker.terminate()));
     },
   };
+}
+
+/**
+ * One invocation's log as Lambda writes it to CloudWatch and returns with `LogType: Tail`: the function's
+ * lines between `START` and `END`, then `REPORT`. Memory use is not measured per sandbox here, so the
+ * report leaves it out.
+ */
+function invocationLog(fn: FunctionSpec, requestId: string, lines: string, durationMs: number): string {
+  const memory = fn.memorySize ?? defaultMemoryMb;
+  return (
+    `START RequestId: ${requestId} Version: $LATEST\n${lines}END RequestId: ${requestId}\n` +
+    `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+    `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms\tMemory Size: ${memory} MB\t\n`
+  );
 }

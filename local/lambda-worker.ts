@@ -24,15 +24,21 @@ export interface InvokeMessage {
   readonly deadlineMs: number;
 }
 
-/** The outcome of one invocation; `initError` means the sandbox is unusable. */
+/**
+ * The outcome of one invocation, with the log lines it wrote (what `LogType: Tail` returns); `initError`
+ * means the sandbox is unusable.
+ */
 export type ResultMessage =
-  | { readonly requestId: string; readonly ok: true; readonly payload: string }
+  | { readonly requestId: string; readonly ok: true; readonly payload: string; readonly log: string }
   | {
       readonly requestId: string;
       readonly ok: false;
       readonly errorType: string;
       readonly errorMessage: string;
+      /** The stack's lines, as the Node.js runtime reports them. */
+      readonly trace?: readonly string[];
       readonly initError?: boolean;
+      readonly log?: string;
     };
 
 type Handler = (event: unknown, context: unknown) => unknown;
@@ -48,8 +54,9 @@ const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs only as a worker thread');
 const config = workerData as SandboxConfig;
 
-// One invocation at a time per sandbox, so the current request id is plain module state.
+// One invocation at a time per sandbox, so the current request id and its log lines are module state.
 let currentRequestId: string | undefined;
+let currentLog: string[] = [];
 
 patchConsole();
 const loading = loadHandler();
@@ -68,20 +75,24 @@ process.on('uncaughtException', (error) => failAndExit(error.name, error.message
 
 async function invoke(message: InvokeMessage): Promise<ResultMessage> {
   const { requestId } = message;
-  let handler: Handler;
-  try {
-    handler = await loading;
-  } catch (error) {
-    logError('Init Error', error);
-    return { requestId, ok: false, ...errorShape(error), initError: true };
-  }
   currentRequestId = requestId;
+  currentLog = [];
+  const log = () => currentLog.join('');
   try {
-    const result = await handler(JSON.parse(message.payload), makeContext(message));
-    return { requestId, ok: true, payload: serialise(result) };
-  } catch (error) {
-    logError('Invoke Error', error);
-    return { requestId, ok: false, ...errorShape(error) };
+    let handler: Handler;
+    try {
+      handler = await loading;
+    } catch (error) {
+      logError('Init Error', error);
+      return { requestId, ok: false, ...errorShape(error), initError: true, log: log() };
+    }
+    try {
+      const result = await handler(JSON.parse(message.payload), makeContext(message));
+      return { requestId, ok: true, payload: serialise(result), log: log() };
+    } catch (error) {
+      logError('Invoke Error', error);
+      return { requestId, ok: false, ...errorShape(error), log: log() };
+    }
   } finally {
     currentRequestId = undefined;
   }
@@ -143,10 +154,11 @@ function serialise(result: unknown): string {
   }
 }
 
-function errorShape(error: unknown): { errorType: string; errorMessage: string } {
+/** Lambda's error object for a thrown value: the Node.js runtime adds the stack as `trace`. */
+function errorShape(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
   return error instanceof Error
-    ? { errorType: error.name, errorMessage: error.message }
-    : { errorType: typeof error, errorMessage: String(error) };
+    ? { errorType: error.name, errorMessage: error.message, trace: error.stack?.split('\n') ?? [] }
+    : { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
 function describe(reason: unknown): string {
@@ -155,15 +167,24 @@ function describe(reason: unknown): string {
 
 function failAndExit(errorType: string, errorMessage: string): void {
   logError('Uncaught Exception', { errorType, errorMessage });
-  if (currentRequestId)
-    port?.postMessage({ requestId: currentRequestId, ok: false, errorType, errorMessage });
+  if (currentRequestId) {
+    const result: ResultMessage = {
+      requestId: currentRequestId,
+      ok: false,
+      errorType,
+      errorMessage,
+      log: currentLog.join(''),
+    };
+    port?.postMessage(result);
+  }
   process.exit(129);
 }
 
 function logError(label: string, error: unknown): void {
+  // The log line names the stack `stack`; the invocation's answer names it `trace`.
   const shape =
     error instanceof Error
-      ? { ...errorShape(error), stack: error.stack?.split('\n') ?? [] }
+      ? { errorType: error.name, errorMessage: error.message, stack: error.stack?.split('\n') ?? [] }
       : (error as Record<string, unknown>);
   console.error(`${label} \t${JSON.stringify(shape)}`);
 }
@@ -181,7 +202,9 @@ function patchConsole(): void {
   for (const [method, level, stream] of levels) {
     console[method] = (...args: unknown[]) => {
       const requestId = currentRequestId ?? 'undefined';
-      stream.write(`${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}\n`);
+      const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}\n`;
+      stream.write(line);
+      if (currentRequestId) currentLog.push(line);
     };
   }
 }

@@ -120,7 +120,56 @@ describe('local Lambda Invoke API', () => {
 
       expect(answer.StatusCode).toBe(200);
       expect(answer.FunctionError).toBe('Unhandled');
-      expect(decoded(answer.Payload)).toEqual({ errorType: 'TeapotError', errorMessage: 'I am a teapot' });
+      expect(decoded(answer.Payload)).toEqual({
+        errorType: 'TeapotError',
+        errorMessage: 'I am a teapot',
+        trace: expect.arrayContaining(['TeapotError: I am a teapot']),
+      });
+    });
+
+    it('reports a thrown value that is not an Error with an empty trace, as the Node.js runtime does', async () => {
+      const answer = await lambda.send(
+        new InvokeCommand({ FunctionName: 'test-Throws', Payload: payload({ kind: 'string' }) }),
+      );
+
+      expect(decoded(answer.Payload)).toEqual({
+        errorType: 'string',
+        errorMessage: 'plain failure',
+        trace: [],
+      });
+    });
+
+    it('returns the last 4 KB of the log, START to REPORT, when LogType is Tail', async () => {
+      const answer = await lambda.send(
+        new InvokeCommand({
+          FunctionName: 'test-Throws',
+          LogType: 'Tail',
+          Payload: payload({ kind: 'error' }),
+        }),
+      );
+      const log = Buffer.from(answer.LogResult ?? '', 'base64').toString();
+      const requestId = /^START RequestId: (\S+) Version: \$LATEST$/m.exec(log)?.[1];
+
+      expect(requestId).toBeDefined();
+      expect(log).toMatch(
+        new RegExp(`\\t${requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"TeapotError"`),
+      );
+      expect(log).toContain(`END RequestId: ${requestId}\n`);
+      expect(log).toMatch(
+        new RegExp(`REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms`),
+      );
+    });
+
+    it('returns no log unless asked, and refuses an unknown LogType', async () => {
+      const plain = await lambda.send(new InvokeCommand({ FunctionName: 'test-Echo' }));
+      expect(plain.LogResult).toBeUndefined();
+
+      await expect(
+        lambda.send(new InvokeCommand({ FunctionName: 'test-Echo', LogType: 'Everything' as 'Tail' })),
+      ).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: expect.stringContaining("'Everything' at 'logType'"),
+      });
     });
 
     it.each([

@@ -94,36 +94,42 @@ describe('local Lambda runtime', () => {
     const timedOut = await runtime.invoke(slow, { sleepMs: 3_000 });
     const after = await report(slow);
 
-    expect(timedOut).toEqual({
+    expect(timedOut).toMatchObject({
       ok: false,
       errorType: 'Sandbox.Timedout',
       errorMessage: expect.stringMatching(
         /^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/,
       ),
     });
+    expect(!timedOut.ok && timedOut.log).toMatch(/Task timed out after 1\.00 seconds\nEND RequestId: /);
     expect(after.sandboxId).not.toBe(warm.sandboxId);
     expect(after.invocations).toBe(1);
   });
 
-  it('reports a thrown error by its name and message', async () => {
+  it('reports a thrown error by its name, message and stack, with the log of its invocation', async () => {
     const fn = spec('Throws', 'throws');
 
-    await expect(runtime.invoke(fn, { kind: 'error' })).resolves.toEqual({
+    const thrown = await runtime.invoke(fn, { kind: 'error' });
+
+    expect(thrown).toEqual({
       ok: false,
       errorType: 'TeapotError',
       errorMessage: 'I am a teapot',
+      trace: expect.arrayContaining(['TeapotError: I am a teapot']),
+      log: expect.stringMatching(/^START RequestId: \S+ Version: \$LATEST\n.*\tERROR\tInvoke Error \t/),
     });
-    await expect(runtime.invoke(fn, { kind: 'string' })).resolves.toEqual({
+    await expect(runtime.invoke(fn, { kind: 'string' })).resolves.toMatchObject({
       ok: false,
       errorType: 'string',
       errorMessage: 'plain failure',
+      trace: [],
     });
   });
 
   it('refuses a response over 6 MB', async () => {
     const result = await runtime.invoke(spec('Throws', 'throws'), { kind: 'huge' });
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       errorType: 'Function.ResponseSizeTooLarge',
       errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
@@ -142,16 +148,16 @@ describe('local Lambda runtime', () => {
     const result = await runtime.invoke(fn, { kind: 'exit' });
     const next = await runtime.invoke(fn, { kind: 'none' });
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       errorType: 'Runtime.ExitError',
       errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: exit status 3$/),
     });
-    expect(next).toEqual({ ok: true, value: 'no failure asked' });
+    expect(next).toMatchObject({ ok: true, value: 'no failure asked' });
   });
 
   it('reports init failures the way the Node.js 24 runtime does', async () => {
-    await expect(runtime.invoke(spec('NoHandler', 'no-handler'), {})).resolves.toEqual({
+    await expect(runtime.invoke(spec('NoHandler', 'no-handler'), {})).resolves.toMatchObject({
       ok: false,
       errorType: 'Runtime.HandlerNotFound',
       errorMessage: 'no-handler.handler is undefined or not exported',
@@ -160,7 +166,7 @@ describe('local Lambda runtime', () => {
       ok: false,
       errorType: 'Runtime.CallbackHandlerDeprecated',
     });
-    await expect(runtime.invoke(spec('InitError', 'init-error'), {})).resolves.toEqual({
+    await expect(runtime.invoke(spec('InitError', 'init-error'), {})).resolves.toMatchObject({
       ok: false,
       errorType: 'RangeError',
       errorMessage: 'configuration is missing',
