@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { DomainError } from '../errors.ts';
 import { logger } from '../logger.ts';
 
 /** What API Gateway sends a WebSocket API's Lambda REQUEST authorizer on `$connect`. */
@@ -39,9 +40,25 @@ export function allow(principalId: string, resource: string, context: Authorizer
 }
 
 /**
- * The stack of Lambda authorizers. API Gateway defines their answers, so there is no error mapping: the
- * handler returns a policy, throws `Error('Unauthorized')` for a 401, and anything else thrown becomes
- * API Gateway's 500. The event carries the token, so it is never logged.
+ * Refuses the caller: API Gateway answers the handshake with 403. A refusal is an answer, not a failure,
+ * so unlike `throw new Error('Unauthorized')` (API Gateway's other documented refusal, a 401) it is no
+ * function error: the error metric and its alarm keep meaning that something broke.
+ */
+export function deny(resource: string): AuthorizerResult {
+  return {
+    principalId: 'anonymous',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }],
+    },
+  };
+}
+
+/**
+ * The stack of Lambda authorizers. The handler returns a policy; an `unauthorized` domain error (a bad,
+ * expired or missing credential) becomes {@link deny}'s policy and an info log line; anything else
+ * thrown is logged as an error and becomes API Gateway's 500. The event carries the token, so it is
+ * never logged.
  */
 export function authorizerHandler(
   handler: (event: WebSocketAuthorizerEvent, context: Context) => Promise<AuthorizerResult>,
@@ -56,9 +73,11 @@ export function authorizerHandler(
       try {
         return await handler(event, context);
       } catch (error) {
-        if (!(error instanceof Error && error.message === 'Unauthorized')) {
-          logger.error('Authorizer failed', error as Error);
+        if (error instanceof DomainError && error.kind === 'unauthorized') {
+          logger.info('Refused a connection', { reason: error.message });
+          return deny(event.methodArn);
         }
+        logger.error('Authorizer failed', error as Error);
         throw error;
       }
     });

@@ -206,7 +206,7 @@ describe('the authorization matrix', () => {
       const query = token ? `?token=${token}` : apiKey ? `?token=${apiKey}` : '';
       result[who] = await handshakeStatus(aws.endpoints.edge, query);
     }
-    expect(result).toEqual({ anonymous: 401, member: 101, nonMember: 101, owner: 101, admin: 101, bot: 401 });
+    expect(result).toEqual({ anonymous: 401, member: 101, nonMember: 101, owner: 101, admin: 101, bot: 403 });
   });
 
   it('WebSocket actions on the private channel', async () => {
@@ -237,7 +237,7 @@ describe('the authorization matrix', () => {
     });
   });
 
-  it('answers 401 to an invalid token on every route, public ones included', async () => {
+  it('answers 401 to an invalid token on every route, public ones included, and 403 at the handshake', async () => {
     const bad = httpClient(aws.endpoints.edge, { token: 'not-a-jwt' });
     const answers = await Promise.all([
       bad.get('/api/health'),
@@ -249,6 +249,6 @@ describe('the authorization matrix', () => {
     ]);
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 401]);
     expect(answers[0]?.body).toMatchObject({ error: { code: 'unauthorized' } });
-    expect(await handshakeStatus(aws.endpoints.edge, '?token=not-a-jwt')).toBe(401);
+    expect(await handshakeStatus(aws.endpoints.edge, '?token=not-a-jwt')).toBe(403);
   });
 });

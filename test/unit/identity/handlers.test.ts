@@ -33,6 +33,14 @@ type HttpHandler = Handler<HttpEvent, HttpResult>;
 const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
 const clientId = 'hiroba-web';
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/ws/$connect';
+/** The authorizer's refusal: API Gateway answers 403, and the invocation is no function error. */
+const denied = {
+  principalId: 'anonymous',
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: methodArn }],
+  },
+};
 
 describe('the identity handlers', () => {
   let key: TestKey;
@@ -283,11 +291,11 @@ describe('the identity handlers', () => {
       ['no token', undefined],
       ['an empty token', ''],
       ['a garbage token', 'garbage'],
-    ])('answers Unauthorized to %s', async (_, token) => {
-      await expect(handlers.authorize(connect(token), context)).rejects.toThrow(/^Unauthorized$/);
+    ])('denies %s with a policy, not a function error', async (_, token) => {
+      await expect(handlers.authorize(connect(token), context)).resolves.toEqual(denied);
     });
 
-    it('answers Unauthorized to an expired token and to an ID token', async () => {
+    it('denies an expired token and an ID token', async () => {
       const expired = await signToken({
         key,
         claims: cognitoAccessClaims(jwks.issuer, clientId),
@@ -298,14 +306,14 @@ describe('the identity handlers', () => {
         claims: { iss: jwks.issuer, sub: 'x', aud: clientId, token_use: 'id', username: 'x' },
       });
 
-      await expect(handlers.authorize(connect(expired), context)).rejects.toThrow(/^Unauthorized$/);
-      await expect(handlers.authorize(connect(idToken), context)).rejects.toThrow(/^Unauthorized$/);
+      await expect(handlers.authorize(connect(expired), context)).resolves.toEqual(denied);
+      await expect(handlers.authorize(connect(idToken), context)).resolves.toEqual(denied);
     });
 
     it('refuses an API key: bots do not use WebSockets', async () => {
       const created = await http(handlers.createApiKey, { headers: asAlice(), body: { name: 'ws bot' } });
 
-      await expect(handlers.authorize(connect(created.body.key), context)).rejects.toThrow(/^Unauthorized$/);
+      await expect(handlers.authorize(connect(created.body.key), context)).resolves.toEqual(denied);
     });
   });
 });
