@@ -6,7 +6,7 @@ import { memberJson } from '#shared/presenters';
 
 const channels = wiring.channels();
 
-export const handler = authenticatedHandler({ who: 'person' }, async ({ event, caller }) => {
+export const handler = authenticatedHandler({ who: 'user' }, async ({ event, caller }) => {
   const channelId = pathParameter(event, 'channelId');
   const member = await channels.addMember(channelId, pathParameter(event, 'userId'), caller);
   return json(200, memberJson(channelId, member));

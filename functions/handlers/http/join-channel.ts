@@ -6,7 +6,7 @@ import { memberJson } from '#shared/presenters';
 
 const channels = wiring.channels();
 
-export const handler = authenticatedHandler({ who: 'person' }, async ({ event, caller }) => {
+export const handler = authenticatedHandler({ who: 'user' }, async ({ event, caller }) => {
   const channelId = pathParameter(event, 'channelId');
   return json(200, memberJson(channelId, await channels.join(channelId, caller)));
 });

@@ -4,7 +4,7 @@ import { authenticatedHandler } from '#shared/middleware/auth';
 
 const channels = wiring.channels();
 
-export const handler = authenticatedHandler({ who: 'person' }, async ({ event, caller }) => {
+export const handler = authenticatedHandler({ who: 'user' }, async ({ event, caller }) => {
   await channels.leave(pathParameter(event, 'channelId'), caller);
   return { statusCode: 204 };
 });

@@ -157,6 +157,27 @@ describe('the authorization matrix', () => {
     expect(await statuses(request, fresh)).toEqual(expected);
   });
 
+  it('finds a private channel missing on every route for a bot whose owner may not see it', async () => {
+    const key = await as('nonMember').post('/api/api-keys', { name: 'outside-bot' });
+    const bot = httpClient(aws.endpoints.edge, { apiKey: key.body.key });
+    const channel = `/api/channels/${shared.id}`;
+
+    const answers = await Promise.all([
+      bot.get(channel),
+      bot.get(`${channel}/members`),
+      bot.get(`${channel}/messages`),
+      bot.post(`${channel}/messages`, { content: 'hi' }),
+      bot.post(`${channel}/join`),
+      bot.post(`${channel}/leave`),
+      bot.put(`${channel}/members/${userIds.extra}`),
+      bot.delete(`${channel}/members/${userIds.extra}`),
+      bot.delete(channel),
+    ]);
+
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404, 404, 404, 404, 404, 404, 404, 404]);
+    expect(answers[4]?.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
   it.each([
     [
       'GET /api/health',
