@@ -20,7 +20,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { FunctionSpec } from '../lib/api-routes.ts';
 import { localAccountId } from './apigw/ids.ts';
-import type { InvokeMessage, ResultMessage, SandboxConfig } from './lambda-worker.ts';
+import type { InvokeMessage, ResultMessage, SandboxConfig, StartedMessage } from './lambda-worker.ts';
 
 /** A function's name in local AWS (in AWS, CloudFormation names it). */
 export const localFunctionName = (fn: FunctionSpec) => `hiroba-${fn.id}`;
@@ -49,6 +49,12 @@ export interface LambdaRuntimeOptions {
   handlersDir?: URL;
   /** @default 4 */
   maxSandboxesPerFunction?: number;
+  /**
+   * How long a sandbox may sit idle before it is reclaimed, as Lambda reclaims execution environments
+   * some minutes after their last invocation; the next invocation starts cold.
+   * @default 300_000 (5 minutes)
+   */
+  idleSandboxMs?: number;
 }
 
 /** Lambda's limit on a synchronous (RequestResponse) invocation's payload: 6 MiB. */
@@ -56,12 +62,18 @@ export const maxRequestBytes = 6_291_456;
 // Lambda states the response limit a little above the request's.
 const maxResponseBytes = 6_291_556;
 const defaultTimeoutSeconds = 10;
+/** Lambda's limit on a sandbox's init phase (importing the handler module), apart from the timeout. */
+const initLimitMs = 10_000;
 const defaultMemoryMb = 256;
 
 interface Sandbox {
   readonly worker: Worker;
   /** Settles the running invocation; set while one runs. */
   settle?: (result: ResultMessage) => void;
+  /** Starts the running invocation's timeout once its handler starts; set while one runs. */
+  started?: () => void;
+  /** Reclaims the sandbox once it has been idle too long; set while it is idle. */
+  reclaim?: NodeJS.Timeout;
   dead: boolean;
 }
 
@@ -75,6 +87,7 @@ interface FunctionPool {
 export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntime {
   const handlersDir = options.handlersDir ?? new URL('../functions/handlers/', import.meta.url);
   const maxSandboxes = options.maxSandboxesPerFunction ?? 4;
+  const idleSandboxMs = options.idleSandboxMs ?? 300_000;
   const pools = new Map<string, FunctionPool>();
   const sandboxes = new Set<Sandbox>();
   let stopped = false;
@@ -122,7 +135,10 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     });
     const sandbox: Sandbox = { worker, dead: false };
     sandboxes.add(sandbox);
-    worker.on('message', (result: ResultMessage) => sandbox.settle?.(result));
+    worker.on('message', (message: ResultMessage | StartedMessage) => {
+      if ('started' in message) sandbox.started?.();
+      else sandbox.settle?.(message);
+    });
     worker.on('error', (error: Error & { code?: string }) => {
       sandbox.dead = true;
       const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -149,6 +165,8 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
   async function acquire(fn: FunctionSpec): Promise<Sandbox> {
     const pool = poolOf(fn);
     for (let sandbox = pool.idle.pop(); sandbox; sandbox = pool.idle.pop()) {
+      clearTimeout(sandbox.reclaim);
+      sandbox.reclaim = undefined;
       if (!sandbox.dead) return sandbox;
       pool.size -= 1;
     }
@@ -172,8 +190,21 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
       return;
     }
     const next = pool.waiting.shift();
-    if (next) next.resolve(sandbox);
-    else pool.idle.push(sandbox);
+    if (next) {
+      next.resolve(sandbox);
+      return;
+    }
+    pool.idle.push(sandbox);
+    sandbox.reclaim = setTimeout(() => {
+      const index = pool.idle.indexOf(sandbox);
+      if (index === -1) return;
+      pool.idle.splice(index, 1);
+      pool.size -= 1;
+      sandboxes.delete(sandbox);
+      void sandbox.worker.terminate();
+    }, idleSandboxMs);
+    // An idle sandbox waiting to be reclaimed never keeps the process alive.
+    sandbox.reclaim.unref();
   }
 
   function run(
@@ -185,7 +216,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
     const timeoutSeconds = fn.timeoutSeconds ?? defaultTimeoutSeconds;
     const started = performance.now();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timeOut = () => {
         sandbox.dead = true;
         const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
         const line = `${new Date().toISOString()} ${requestId} ${message}\n`;
@@ -197,10 +228,18 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
           errorMessage: `Error: ${message}`,
           log: line,
         });
-      }, timeoutSeconds * 1000);
+      };
+      // Until the handler starts, the sandbox may still be initializing: Lambda gives init 10 s of its
+      // own. The function's timeout then runs from the handler's start.
+      let timer = setTimeout(timeOut, initLimitMs + timeoutSeconds * 1000);
+      sandbox.started = () => {
+        clearTimeout(timer);
+        timer = setTimeout(timeOut, timeoutSeconds * 1000);
+      };
       const settle = (result: ResultMessage) => {
         clearTimeout(timer);
         sandbox.settle = undefined;
+        sandbox.started = undefined;
         const log = invocationLog(fn, requestId, result.log ?? '', performance.now() - started);
         if (!result.ok) {
           if (result.initError) sandbox.dead = true;
@@ -225,7 +264,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         resolve({ ok: true, value: JSON.parse(result.payload), log });
       };
       sandbox.settle = settle;
-      const message: InvokeMessage = { requestId, payload, deadlineMs: Date.now() + timeoutSeconds * 1000 };
+      const message: InvokeMessage = { requestId, payload, timeoutMs: timeoutSeconds * 1000 };
       sandbox.worker.postMessage(message);
     });
   }
@@ -256,6 +295,7 @@ export function createLambdaRuntime(options: LambdaRuntimeOptions): LambdaRuntim
         for (const waiter of pool.waiting) waiter.reject(new Error('The local Lambda runtime is stopped'));
       }
       const all = [...sandboxes];
+      for (const sandbox of all) clearTimeout(sandbox.reclaim);
       sandboxes.clear();
       pools.clear();
       await Promise.all(all.map((sandbox) => sandbox.worker.terminate()));

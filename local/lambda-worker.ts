@@ -21,7 +21,14 @@ export interface SandboxConfig {
 export interface InvokeMessage {
   readonly requestId: string;
   readonly payload: string;
-  readonly deadlineMs: number;
+  /** The function's timeout, which starts when the handler does: a cold start's init is not counted. */
+  readonly timeoutMs: number;
+}
+
+/** Sent when the handler starts, once the module has loaded: the invocation's timeout runs from here. */
+export interface StartedMessage {
+  readonly requestId: string;
+  readonly started: true;
 }
 
 /**
@@ -86,8 +93,11 @@ async function invoke(message: InvokeMessage): Promise<ResultMessage> {
       logError('Init Error', error);
       return { requestId, ok: false, ...errorShape(error), initError: true, log: log() };
     }
+    const started: StartedMessage = { requestId, started: true };
+    port?.postMessage(started);
     try {
-      const result = await handler(JSON.parse(message.payload), makeContext(message));
+      const deadlineMs = Date.now() + message.timeoutMs;
+      const result = await handler(JSON.parse(message.payload), makeContext(message, deadlineMs));
       return { requestId, ok: true, payload: serialise(result), log: log() };
     } catch (error) {
       logError('Invoke Error', error);
@@ -128,7 +138,7 @@ async function loadHandler(): Promise<Handler> {
   return handler as Handler;
 }
 
-function makeContext(message: InvokeMessage) {
+function makeContext(message: InvokeMessage, deadlineMs: number) {
   const env = process.env;
   return {
     awsRequestId: message.requestId,
@@ -138,7 +148,7 @@ function makeContext(message: InvokeMessage) {
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-    getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
     // Node.js 24 no longer reads this flag (it never waits for the event loop); kept because handlers
     // and @types/aws-lambda still expect the property.
     callbackWaitsForEmptyEventLoop: true,

@@ -82,6 +82,22 @@ describe('local Lambda runtime', () => {
     expect(second.invocations).toBe(first.invocations + 1);
   });
 
+  it('reclaims a sandbox left idle too long, so the next invocation starts cold', async () => {
+    const short = createLambdaRuntime({ handlersDir: fixtures, environment: () => ({}), idleSandboxMs: 300 });
+    try {
+      const first = (await short.invoke(other, {})) as { value: SandboxReport };
+      const warm = (await short.invoke(other, {})) as { value: SandboxReport };
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const cold = (await short.invoke(other, {})) as { value: SandboxReport };
+
+      expect(warm.value.sandboxId).toBe(first.value.sandboxId);
+      expect(cold.value.sandboxId).not.toBe(first.value.sandboxId);
+      expect(cold.value.invocations).toBe(1);
+    } finally {
+      await short.stop();
+    }
+  });
+
   it('runs concurrent invocations in separate sandboxes', async () => {
     const [a, b] = await Promise.all([report(sandbox, { sleepMs: 300 }), report(sandbox, { sleepMs: 300 })]);
 
