@@ -42,6 +42,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { webSocketHandshakeHeaders } from '../api-routes.ts';
+import { contentSecurityPolicy as policyOf } from '../content-security-policy.ts';
 import {
   hashedAssetsDirectory,
   immutableCacheControl,
@@ -348,25 +349,15 @@ export class Web extends Construct {
   }
 }
 
-/** The CSP of every response: same-origin everything, plus direct uploads to the media bucket. */
+/** The CSP of every response ({@link policyOf}), with the media bucket's two S3 endpoints for uploads. */
 function contentSecurityPolicy(media: WebProps['media'], authOrigin: string): string {
-  const uploadEndpoints = [
-    `https://${media.bucketRegionalDomainName}`,
-    `https://${media.bucketName}.s3.${Aws.URL_SUFFIX}`,
-  ];
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    // 'self' covers wss:// to the same host (CSP Level 3), which is how the app reaches /ws.
-    // The media bucket for uploads, and the sign-in domain for the token exchange.
-    `connect-src 'self' ${uploadEndpoints.join(' ')} ${authOrigin}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return policyOf({
+    uploadOrigins: [
+      `https://${media.bucketRegionalDomainName}`,
+      `https://${media.bucketName}.s3.${Aws.URL_SUFFIX}`,
+    ],
+    authOrigin,
+  });
 }
 
 /** Builds the web app with the installed Vite into the asset directory: no Docker, no pre-build step. */

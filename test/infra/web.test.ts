@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../lib/content-security-policy.ts';
 import { onlyResource, referencedId, template, templateJson, webDeployments } from './support/assembly.ts';
 
 const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -266,6 +267,26 @@ describe('security headers', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("connect-src 'self' https://hiroba-media-");
     expect(csp).not.toContain("'unsafe-inline'");
+  });
+
+  it('is the one policy local AWS sends too, with the buckets and the sign-in domain filled in', () => {
+    const [, policy] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    const config = (policy.Properties?.ResponseHeadersPolicyConfig ?? {}) as {
+      SecurityHeadersConfig?: { ContentSecurityPolicy?: { ContentSecurityPolicy?: unknown } };
+    };
+    const value = config.SecurityHeadersConfig?.ContentSecurityPolicy?.ContentSecurityPolicy as {
+      'Fn::Join': [string, unknown[]];
+    };
+    // Every CloudFormation value in the policy becomes `<x>`.
+    const shape = value['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<x>')).join('');
+
+    expect(shape).toBe(
+      contentSecurityPolicy({
+        uploadOrigins: ['https://hiroba-media-<x>.s3.<x>.<x>', 'https://hiroba-media-<x>.s3.<x>'],
+        authOrigin: 'https://<x>.auth.<x>.amazoncognito.com',
+      }),
+    );
+    expect(shape).toContain("script-src 'self'; style-src 'self'; img-src 'self' data: blob:;");
   });
 });
 
