@@ -121,6 +121,10 @@ describe('web app client', () => {
     });
   });
 
+  it('does not rotate refresh tokens, as the local issuer does not', () => {
+    expect(client().RefreshTokenRotation).toBeUndefined();
+  });
+
   it('does not reveal whether an account exists', () => {
     expect(client().PreventUserExistenceErrors).toBe('ENABLED');
   });
