@@ -9,7 +9,9 @@
  *   control; S3's errors (403, 404) are passed through.
  * - `/local/*` → local-only helpers (`local`), 404 when none answers.
  * - anything else → the web app; a path whose last segment has no extension gets `index.html`, as the
- *   distribution's CloudFront Function rewrites it (the SPA fallback).
+ *   distribution's CloudFront Function rewrites it (the SPA fallback). Each file carries the
+ *   `Cache-Control` the stack's deployment stores it with (`webCacheControl`), as CloudFront passes S3's
+ *   metadata on; `/config.json` is the local one (`webConfig`), as the deployment writes the stack's.
  * Every HTTP response carries the response headers policy's security headers. Nothing is cached, so
  * `/api` and `/ws` are never cached either. Only `GET`/`HEAD` reach the S3 origins, as the behaviours
  * allow; CloudFront answers other methods with 403.
@@ -30,6 +32,8 @@ import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
+import { type ContentSecurityPolicySources, contentSecurityPolicy } from '../lib/content-security-policy.ts';
+import { type WebConfig, webCacheControl, webConfigFile } from '../lib/web-config.ts';
 import { sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import { closeServer, listenLocal } from './listen.ts';
@@ -50,6 +54,17 @@ export interface EdgeOptions {
   };
   /** Directory of the built web app. */
   readonly webRoot: string;
+  /**
+   * The app's `config.json`, served in place of any file of that name in `webRoot` (the stack's
+   * deployment writes its own over the build's too); `undefined` until it is known.
+   * @default - `config.json` is served from `webRoot` like any file
+   */
+  readonly webConfig?: () => WebConfig | undefined;
+  /**
+   * Origin of the sign-in domain, for the content security policy.
+   * @default - the edge's own origin, where the local issuer is mounted
+   */
+  readonly authOrigin?: string;
   /** Local-only helpers under `/local/*`; resolves `false` when it has no answer for the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
@@ -62,25 +77,17 @@ export interface RunningEdge {
 }
 
 /**
- * The response headers policy's security headers. HSTS is harmless on `http://localhost`: browsers
- * ignore it over plain HTTP (RFC 6797 §8.1). `connect-src` allows the media bucket's origin, where the
- * browser uploads images directly with presigned POSTs; `'self'` covers the same-origin WebSocket.
+ * The response headers policy's security headers, with the stack's content security policy: uploads go
+ * to `uploadOrigin` (local S3) and the sign-in exchange to `authOrigin` (the local issuer, on the edge).
+ * HSTS is harmless on `http://localhost`: browsers ignore it over plain HTTP (RFC 6797 §8.1).
  */
-export function securityHeaders(mediaOrigin: string): Record<string, string> {
+export function securityHeaders(sources: ContentSecurityPolicySources): Record<string, string> {
   return {
-    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'strict-transport-security': 'max-age=63072000; includeSubDomains',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'strict-origin-when-cross-origin',
-    'content-security-policy': [
-      "default-src 'self'",
-      "img-src 'self' data: blob:",
-      `connect-src 'self' ${mediaOrigin}`,
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'content-security-policy': contentSecurityPolicy(sources),
   };
 }
 
@@ -124,7 +131,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const httpApi = new URL(options.httpApiUrl);
   const webSocketApi = new URL(options.webSocketUrl);
   const webRoot = resolve(options.webRoot);
-  const security = securityHeaders(new URL(options.media.s3Url).origin);
+  // The edge's origin, and so the default sign-in origin, is known once it listens, before any request.
+  let security: Record<string, string> = {};
   const debug = Boolean(process.env.HIROBA_DEBUG);
   // CloudFront names itself in `Via` on origin requests; one made-up edge host is enough locally.
   const via = '1.1 local0000000000000000000000000.cloudfront.net (CloudFront)';
@@ -313,10 +321,16 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     const lastSegment = decoded.slice(decoded.lastIndexOf('/') + 1);
     const relative = lastSegment.includes('.') ? decoded.slice(1) : 'index.html';
     const file = resolve(webRoot, relative);
-    const content = file.startsWith(webRoot + sep) ? await readWebFile(webFiles, file) : undefined;
+    const content =
+      relative === webConfigFile && options.webConfig
+        ? generatedConfig(options.webConfig())
+        : file.startsWith(webRoot + sep)
+          ? await readWebFile(webFiles, file)
+          : undefined;
     if (!content) return sendS3Error(res, req, 404, 'NoSuchKey', 'The specified key does not exist.');
     res.setHeader('etag', content.etag);
     res.setHeader('last-modified', content.modified.toUTCString());
+    res.setHeader('cache-control', webCacheControl(relative));
     if (req.headers['if-none-match'] === content.etag) {
       res.writeHead(304).end();
       return;
@@ -328,8 +342,28 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     res.end(req.method === 'HEAD' ? undefined : content.data);
   }
 
+  let configFile: { text: string; file: WebFile } | undefined;
+  /** `config.json` as an object stored when the configuration was first asked for (or last changed). */
+  function generatedConfig(config: WebConfig | undefined): WebFile | undefined {
+    if (!config) return undefined;
+    const text = JSON.stringify(config);
+    if (configFile?.text !== text) {
+      const data = Buffer.from(text);
+      const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+      // Whole seconds, as Last-Modified carries them.
+      const modified = new Date(Math.floor(Date.now() / 1000) * 1000);
+      configFile = { text, file: { data, etag, modified } };
+    }
+    return configFile.file;
+  }
+
+  const url = await listenLocal(server, options.port);
+  security = securityHeaders({
+    uploadOrigins: [new URL(options.media.s3Url).origin],
+    authOrigin: options.authOrigin ?? url,
+  });
   return {
-    url: await listenLocal(server, options.port),
+    url,
     async stop() {
       for (const socket of tunnels) socket.destroy();
       s3.destroy();

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { contentSecurityPolicy } from '../../../lib/content-security-policy.ts';
+import type { WebConfig } from '../../../lib/web-config.ts';
 import { type RunningEdge, startEdge } from '../../../local/edge.ts';
 
 interface SeenRequest {
@@ -54,6 +56,8 @@ describe('local edge', () => {
   let wss: WebSocketServer;
   let webRoot: string;
   let edge: RunningEdge;
+  let webConfig: WebConfig | undefined;
+  let s3Origin: string;
 
   beforeAll(async () => {
     apiServer = createServer(async (req, res) => {
@@ -98,6 +102,7 @@ describe('local edge', () => {
       res.end(req.method === 'HEAD' ? undefined : imageBytes);
     });
     const s3Host = await listen(s3Server);
+    s3Origin = `http://${s3Host}`;
 
     wsServer = createServer();
     wss = new WebSocketServer({
@@ -121,6 +126,8 @@ describe('local edge', () => {
     await mkdir(join(webRoot, 'site', 'assets'), { recursive: true });
     await writeFile(join(webRoot, 'site', 'index.html'), '<!doctype html><title>hiroba</title>');
     await writeFile(join(webRoot, 'site', 'assets', 'app.js'), 'console.log("hiroba")');
+    await writeFile(join(webRoot, 'site', 'robots.txt'), 'User-agent: *');
+    await writeFile(join(webRoot, 'site', 'config.json'), '{"from":"the build"}');
     await writeFile(join(webRoot, 'secret.txt'), 'outside the web root');
 
     edge = await startEdge({
@@ -133,6 +140,7 @@ describe('local edge', () => {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
       },
       webRoot: join(webRoot, 'site'),
+      webConfig: () => webConfig,
       local: async (req, res) => {
         if (req.url !== '/local/token') return false;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"accessToken":"t"}');
@@ -371,6 +379,62 @@ describe('local edge', () => {
       const response = await fetch(`${edge.url}/channels`, { method: 'POST' });
 
       expect(response.status).toBe(403);
+    });
+
+    it("sends the stack's content security policy, with local S3 for uploads and the edge for sign-in", async () => {
+      const response = await get(edge.url, '/');
+      const csp = String(response.headers['content-security-policy']);
+
+      expect(csp).toBe(contentSecurityPolicy({ uploadOrigins: [s3Origin], authOrigin: edge.url }));
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).toContain("img-src 'self' data: blob:;");
+      expect(csp).toContain(`connect-src 'self' ${s3Origin} ${edge.url};`);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    });
+
+    it('lets caches keep hashed assets for a year, as the deployment stores them', async () => {
+      const response = await get(edge.url, '/assets/app.js');
+
+      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    });
+
+    it('has every other file revalidated on each use, index.html and its fallback included', async () => {
+      for (const path of ['/', '/index.html', '/channels/general', '/robots.txt']) {
+        const response = await get(edge.url, path);
+
+        expect(response.headers['cache-control'], path).toBe('no-cache');
+      }
+      const first = await get(edge.url, '/');
+      const revalidated = await get(edge.url, '/', { 'if-none-match': String(first.headers.etag) });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers['cache-control']).toBe('no-cache');
+    });
+
+    it("serves the given config.json in place of the build's, revalidated on each use", async () => {
+      webConfig = undefined;
+      const unknown = await get(edge.url, '/config.json');
+      webConfig = {
+        auth: {
+          issuer: 'http://issuer.example',
+          clientId: 'client',
+          authorizeUrl: 'http://issuer.example/auth',
+          tokenUrl: 'http://issuer.example/token',
+          revokeUrl: 'http://issuer.example/token/revocation',
+          logoutUrl: 'http://issuer.example/logout',
+        },
+      };
+
+      const response = await get(edge.url, '/config.json');
+
+      expect(unknown.status).toBe(404);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual(webConfig);
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.headers['cache-control']).toBe('no-cache');
+      expect(response.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     });
   });
 });
