@@ -78,3 +78,12 @@ const fanOut = fromEnvironment({ [ENV.fanOutFunction]: z.string().check(z.minLen
 export function fanOutConfig() {
   return { functionName: fanOut()[ENV.fanOutFunction] };
 }
+
+const routeTable = fromEnvironment({
+  [ENV.httpRouteKeys]: z.string().check(z.regex(/^[A-Z]+ \/\S*(,[A-Z]+ \/\S*)*$/, 'must be route keys')),
+});
+
+/** The HTTP API's route keys (`GET /api/channels/{channelId}`), as the stack declares them. */
+export function routeTableConfig() {
+  return { routeKeys: routeTable()[ENV.httpRouteKeys].split(',') };
+}

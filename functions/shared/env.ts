@@ -25,6 +25,11 @@ export const ENV = {
   authJwksUrl: 'AUTH_JWKS_URL',
   /** Name of the function that delivers a stored message to a channel's subscribers (invoked asynchronously). */
   fanOutFunction: 'FAN_OUT_FUNCTION',
+  /**
+   * The HTTP API's route keys (`GET /api/channels`, ...), comma-separated: what the `$default` route
+   * answers 405 from, for a known path asked with another method.
+   */
+  httpRouteKeys: 'HTTP_ROUTE_KEYS',
   /** Powertools' service name, shown in every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools' log level. */

@@ -19,7 +19,7 @@ import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
-import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
+import { type Access, environmentNames, type FunctionSpec, httpRouteKeys } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
 import { expiringLogGroup } from './common.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -254,6 +254,7 @@ export class HirobaFunction extends Construct {
       [ENV.authClientId]: () => need(resources.identity, 'an issuer').clientId,
       [ENV.authJwksUrl]: () => need(resources.identity, 'an issuer').jwksUrl,
       [ENV.fanOutFunction]: () => need(resources.fanOut, 'the fan-out function').functionName,
+      [ENV.httpRouteKeys]: () => httpRouteKeys(),
       [ENV.serviceName]: () => props.serviceName ?? 'hiroba',
       [ENV.logLevel]: () => props.logLevel ?? 'INFO',
     };
@@ -303,6 +304,10 @@ export class HirobaFunction extends Construct {
           actions: ['lambda:InvokeFunction'],
           resourceArns: [this.need(spec, resources.fanOut, 'the fan-out function').functionArn],
         });
+        return;
+      }
+      case 'routeTable': {
+        // The route keys are in the function's environment: nothing to grant.
         return;
       }
       default: {

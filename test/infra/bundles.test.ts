@@ -17,6 +17,7 @@ const dummyValues: Record<EnvName, string> = {
   [ENV.authClientId]: 'dummyclientid1234567890abc',
   [ENV.authJwksUrl]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_DUMMY/.well-known/jwks.json',
   [ENV.fanOutFunction]: 'Hiroba-FanOutFunctionHandler-DUMMY',
+  [ENV.httpRouteKeys]: 'GET /api/health',
   [ENV.serviceName]: 'hiroba',
   [ENV.logLevel]: 'INFO',
 };
