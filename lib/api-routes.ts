@@ -25,7 +25,9 @@ export type Access =
    * `s3:PutObjectTagging`, as which the presigned POST is authorized), reading their first bytes
    * (`s3:GetObject`) and tagging them attached (`s3:PutObjectTagging`).
    */
-  | 'media';
+  | 'media'
+  /** Knowing the HTTP API's route keys ({@link httpRouteKeys}). No IAM. */
+  | 'routeTable';
 
 /** The environment variables each kind of access brings; a function gets only those it needs. */
 const accessEnvironment: Record<Access, readonly EnvName[]> = {
@@ -35,6 +37,7 @@ const accessEnvironment: Record<Access, readonly EnvName[]> = {
   auth: [ENV.authIssuer, ENV.authClientId, ENV.authJwksUrl],
   fanOut: [ENV.fanOutFunction],
   media: [ENV.mediaBucket, ENV.maxUploadBytes],
+  routeTable: [ENV.httpRouteKeys],
 };
 
 /** Every function's environment variable names, its access aside. */
@@ -234,7 +237,7 @@ export const migrateFunction: FunctionSpec = {
  */
 export function routeFunctions(): FunctionSpec[] {
   const byId = new Map<string, FunctionSpec>();
-  for (const spec of [...httpRoutes, ...webSocketRoutes].map((route) => route.function)) {
+  for (const spec of [...httpRoutes, httpDefaultRoute, ...webSocketRoutes].map((route) => route.function)) {
     const known = byId.get(spec.id);
     if (known && known !== spec) throw new Error(`Two different functions share the id ${spec.id}`);
     byId.set(spec.id, spec);
@@ -245,4 +248,21 @@ export function routeFunctions(): FunctionSpec[] {
 /** Every function hiroba deploys: the routes', the authorizer, the fan-out and the migrations runner. */
 export function deployedFunctions(): FunctionSpec[] {
   return [...routeFunctions(), webSocketAuthorizer.function, fanOutFunction, migrateFunction];
+}
+
+/**
+ * The HTTP API's `$default` route, which API Gateway takes for any request no route matches (a route's
+ * own match always wins, the most specific first): the contract's `404 not_found` for an unknown path,
+ * and `405` with `Allow` for a known path asked with another method, instead of API Gateway's own
+ * `{"message":"Not Found"}`. It touches nothing but its logs; it learns the routes from
+ * `HTTP_ROUTE_KEYS` ({@link httpRouteKeys}), as functions may not import this module.
+ */
+export const httpDefaultRoute = {
+  routeKey: '$default',
+  function: fn('NotFound', 'http/not-found', ['routeTable'], { memorySize: 128, timeoutSeconds: 3 }),
+} as const satisfies { routeKey: string; function: FunctionSpec };
+
+/** The value of `HTTP_ROUTE_KEYS`: every route key of {@link httpRoutes}, comma-separated. */
+export function httpRouteKeys(): string {
+  return httpRoutes.map((route) => `${route.method} ${route.path}`).join(',');
 }

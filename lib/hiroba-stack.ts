@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import type { Construct } from 'constructs';
 import {
   fanOutFunction,
+  httpDefaultRoute,
   httpRoutes,
   routeFunctions,
   webSocketAuthorizer,
@@ -106,6 +107,7 @@ export class HirobaStack extends Stack {
 
     const httpApi = new HirobaHttpApi(this, 'HttpApi', {
       routes: httpRoutes,
+      defaultRoute: httpDefaultRoute,
       functionFor,
       throttleRateLimit: config.httpThrottleRateLimit,
       throttleBurstLimit: config.httpThrottleBurstLimit,

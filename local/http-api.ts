@@ -1,6 +1,9 @@
 /**
  * A local API Gateway HTTP API: `$default` stage, Lambda proxy integrations with payload format 2.0.
  *
+ * A request no route matches goes to the `$default` route when there is one (`defaultRoute`), as in
+ * API Gateway: a route's own match always wins, the most specific first; without it, the gateway's 404.
+ *
  * Event and response handling follow
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  * Which request bodies arrive base64-encoded was measured against AWS by ministack (PR #766): only
@@ -11,7 +14,7 @@
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { HttpRoute } from '../lib/api-routes.ts';
+import type { FunctionSpec, HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { invokeWithin } from './apigw/integration.ts';
 import { decodeComponent, groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
@@ -22,6 +25,8 @@ import { closeServer, listenLocal } from './listen.ts';
 /** Options of {@link startHttpApi}. */
 export interface HttpApiOptions {
   readonly routes: readonly HttpRoute[];
+  /** The `$default` route, for every request no route matches. @default none: API Gateway's 404 */
+  readonly defaultRoute?: { readonly function: FunctionSpec };
   readonly runtime: LambdaRuntime;
   /** Requests per second and burst, as the stage's throttling. @default no throttling */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
@@ -91,15 +96,18 @@ export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttp
     }
     const { path, rawQueryString } = splitTarget(req.url);
     const match = matchRoute(routes, req.method ?? 'GET', path);
-    if (!match) return answer(res, notFound);
+    const target = match
+      ? { fn: match.compiled.route.function, routeKey: match.compiled.routeKey, ...match }
+      : options.defaultRoute && {
+          fn: options.defaultRoute.function,
+          routeKey: '$default',
+          pathParameters: {},
+        };
+    if (!target) return answer(res, notFound);
 
-    const event = buildEvent({ req, body, path, rawQueryString, match, requestId, apiId });
-    const result = await invokeWithin(
-      options.runtime,
-      match.compiled.route.function,
-      event,
-      integrationTimeoutMs,
-    );
+    const { routeKey, pathParameters } = target;
+    const event = buildEvent({ req, body, path, rawQueryString, routeKey, pathParameters, requestId, apiId });
+    const result = await invokeWithin(options.runtime, target.fn, event, integrationTimeoutMs);
     if (result === 'timeout') return answer(res, unavailable);
     if (!result.ok) return answer(res, internalError);
     const response = interpret(result);
@@ -177,11 +185,12 @@ function buildEvent(input: {
   body: Buffer;
   path: string;
   rawQueryString: string;
-  match: RouteMatch;
+  routeKey: string;
+  pathParameters: Record<string, string>;
   requestId: string;
   apiId: string;
 }) {
-  const { req, body, path, rawQueryString, match, requestId, apiId } = input;
+  const { req, body, path, rawQueryString, routeKey, pathParameters, requestId, apiId } = input;
   const now = new Date();
   const ip = sourceIp(req);
   const grouped = groupHeaders(req, { lowerCase: true });
@@ -204,10 +213,10 @@ function buildEvent(input: {
   const query = parseQuery(rawQueryString);
   const domainName = req.headers.host ?? '127.0.0.1';
   const isBase64Encoded = !textContentType.test(headers['content-type'] ?? '');
-  const hasPathParameters = Object.keys(match.pathParameters).length > 0;
+  const hasPathParameters = Object.keys(pathParameters).length > 0;
   return {
     version: '2.0',
-    routeKey: match.compiled.routeKey,
+    routeKey,
     rawPath: path,
     rawQueryString,
     ...(cookies.length > 0 && { cookies }),
@@ -230,12 +239,12 @@ function buildEvent(input: {
         userAgent: req.headers['user-agent'] ?? '',
       },
       requestId,
-      routeKey: match.compiled.routeKey,
+      routeKey,
       stage: '$default',
       time: requestTime(now),
       timeEpoch: now.getTime(),
     },
-    ...(hasPathParameters && { pathParameters: match.pathParameters }),
+    ...(hasPathParameters && { pathParameters }),
     ...(body.length > 0 && { body: body.toString(isBase64Encoded ? 'base64' : 'utf8') }),
     isBase64Encoded: body.length > 0 && isBase64Encoded,
   };

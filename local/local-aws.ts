@@ -10,6 +10,8 @@ import {
   environmentNames,
   type FunctionSpec,
   fanOutFunction,
+  httpDefaultRoute,
+  httpRouteKeys,
   httpRoutes,
   webSocketAuthorizer,
   webSocketRouteSelectionExpression,
@@ -160,6 +162,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       [ENV.fanOutFunction]: localFunctionName(fanOutFunction),
       [ENV.mediaBucket]: localAccount.mediaBucket,
       [ENV.maxUploadBytes]: String(facts.maxUploadBytes),
+      [ENV.httpRouteKeys]: httpRouteKeys(),
     };
     const runtime = createLambdaRuntime({
       environment: (fn: FunctionSpec) => ({
@@ -200,7 +203,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     stops.push(webSocketApi.stop);
     values[ENV.connectionsEndpoint] = webSocketApi.managementUrl;
 
-    const httpApi = await startHttpApi({ routes: httpRoutes, runtime, throttle: facts.httpThrottle });
+    const httpApi = await startHttpApi({
+      routes: httpRoutes,
+      defaultRoute: httpDefaultRoute,
+      runtime,
+      throttle: facts.httpThrottle,
+    });
     stops.push(httpApi.stop);
 
     // The issuer's identifier is the edge's origin plus `/local/oidc`, known once the edge listens;

@@ -89,3 +89,12 @@ export function mediaConfig() {
   const env = media();
   return { bucket: env[ENV.mediaBucket], maxUploadBytes: env[ENV.maxUploadBytes] };
 }
+
+const routeTable = fromEnvironment({
+  [ENV.httpRouteKeys]: z.string().check(z.regex(/^[A-Z]+ \/\S*(,[A-Z]+ \/\S*)*$/, 'must be route keys')),
+});
+
+/** The HTTP API's route keys (`GET /api/channels/{channelId}`), as the stack declares them. */
+export function routeTableConfig() {
+  return { routeKeys: routeTable()[ENV.httpRouteKeys].split(',') };
+}

@@ -29,6 +29,11 @@ export const ENV = {
   mediaBucket: 'MEDIA_BUCKET',
   /** Largest image upload in bytes: the presigned POST's limit, checked again when a message attaches it. */
   maxUploadBytes: 'MAX_UPLOAD_BYTES',
+  /**
+   * The HTTP API's route keys (`GET /api/channels`, ...), comma-separated: what the `$default` route
+   * answers 405 from, for a known path asked with another method.
+   */
+  httpRouteKeys: 'HTTP_ROUTE_KEYS',
   /** Powertools' service name, shown in every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools' log level. */

@@ -21,7 +21,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
 import { imagesPrefix } from '../../functions/shared/media.ts';
-import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
+import { type Access, environmentNames, type FunctionSpec, httpRouteKeys } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
 import { expiringLogGroup } from './common.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -274,6 +274,7 @@ export class HirobaFunction extends Construct {
       [ENV.fanOutFunction]: () => need(resources.fanOut, 'the fan-out function').functionName,
       [ENV.mediaBucket]: () => need(resources.media, 'the media bucket').bucket.bucketName,
       [ENV.maxUploadBytes]: () => String(need(resources.media, 'the media bucket').maxUploadBytes),
+      [ENV.httpRouteKeys]: () => httpRouteKeys(),
       [ENV.serviceName]: () => props.serviceName ?? 'hiroba',
       [ENV.logLevel]: () => props.logLevel ?? 'INFO',
     };
@@ -339,6 +340,10 @@ export class HirobaFunction extends Construct {
           'Uploads get a fresh key under images/ each (images/<uuid>.<ext>): the wildcard is that prefix ' +
             'of the media bucket, and the actions are only those the upload and image adapters call.',
         );
+        return;
+      }
+      case 'routeTable': {
+        // The route keys are in the function's environment: nothing to grant.
         return;
       }
       default: {

@@ -2,7 +2,9 @@ import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
+  HttpRoute as HttpApiRoute,
   HttpMethod,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -11,7 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpRoute } from '../api-routes.ts';
+import type { FunctionSpec, HttpRoute } from '../api-routes.ts';
 import { expiringLogGroup } from './common.ts';
 
 /**
@@ -40,6 +42,11 @@ const httpAccessLogFormat: Record<string, string> = {
 export interface HirobaHttpApiProps {
   /** The routes to serve, each with the function that answers it. */
   readonly routes: readonly HttpRoute[];
+  /**
+   * The `$default` route, which answers every request no route matches.
+   * @default - none: API Gateway answers `{"message":"Not Found"}` itself
+   */
+  readonly defaultRoute?: { readonly function: FunctionSpec };
   /** Looks up the deployed function for a route's function spec id. */
   readonly functionFor: (specId: string) => IFunction;
   /**
@@ -74,6 +81,8 @@ export class HirobaHttpApi extends Construct {
   public readonly stage: HttpStage;
   /** Where the stage writes its access logs. */
   public readonly accessLogGroup: LogGroup;
+  /** The `$default` route, when there is one. */
+  public readonly defaultRoute?: HttpApiRoute;
 
   constructor(scope: Construct, id: string, props: HirobaHttpApiProps) {
     super(scope, id);
@@ -95,8 +104,7 @@ export class HirobaHttpApi extends Construct {
 
     // One integration per function, shared by all of its routes.
     const integrations = new Map<string, HttpLambdaIntegration>();
-    for (const route of props.routes) {
-      const specId = route.function.id;
+    const integrationFor = (specId: string) => {
       let integration = integrations.get(specId);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${specId}Integration`, props.functionFor(specId), {
@@ -104,6 +112,11 @@ export class HirobaHttpApi extends Construct {
         });
         integrations.set(specId, integration);
       }
+      return integration;
+    };
+    for (const route of props.routes) {
+      const specId = route.function.id;
+      const integration = integrationFor(specId);
       const routeKey = `${route.method} ${route.path}`;
       const reason = route.function.access.includes('auth')
         ? `${routeKey} is authenticated by its handler (OIDC access token or hashed API key), as the API ` +
@@ -114,6 +127,20 @@ export class HirobaHttpApi extends Construct {
       for (const added of this.api.addRoutes({ path: route.path, methods, integration })) {
         Validations.of(added).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
+    }
+
+    if (props.defaultRoute) {
+      this.defaultRoute = new HttpApiRoute(this, 'DefaultRoute', {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.DEFAULT,
+        integration: integrationFor(props.defaultRoute.function.id),
+      });
+      Validations.of(this.defaultRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "$default is public: it answers only requests no route matches, with the contract's 404 or a " +
+          '405, and reads no identity.',
+      });
     }
   }
 }

@@ -1,6 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { httpRoutes, webSocketAuthorizer, webSocketRoutes } from '../../lib/api-routes.ts';
+import { ENV } from '../../functions/shared/env.ts';
+import {
+  httpDefaultRoute,
+  httpRouteKeys,
+  httpRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../../lib/api-routes.ts';
 import {
   acknowledgedRules,
   logicalIdsOfType,
@@ -99,6 +106,37 @@ describe('HTTP API', () => {
       });
       expect(integratedSpecId(integrationId ?? '')).toBe(route.function.id);
     }
+  });
+
+  it('sends every request no route matches to the not-found function ($default), with payload format 2.0', () => {
+    const routeId = routesOf('HTTP').find(
+      (id) => templateJson().Resources[id]?.Properties?.RouteKey === '$default',
+    );
+    const route = templateJson().Resources[routeId ?? ''];
+    expect(routeId).toBeDefined();
+    const target = JSON.stringify(route?.Properties?.Target);
+    const integrationId = logicalIdsOfType('AWS::ApiGatewayV2::Integration').find((id) =>
+      target.includes(id),
+    );
+    expect(templateJson().Resources[integrationId ?? '']?.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
+    expect(integratedSpecId(integrationId ?? '')).toBe(httpDefaultRoute.function.id);
+  });
+
+  it("tells the not-found function every route key, from the routes' one table", () => {
+    const notFound = ourFunctions().find((fn) => fn.spec.id === httpDefaultRoute.function.id);
+    const { Variables: variables = {} } = (notFound?.properties.Environment ?? {}) as {
+      Variables?: Record<string, unknown>;
+    };
+    expect(variables.HTTP_ROUTE_KEYS).toBe(httpRouteKeys());
+    expect(String(variables.HTTP_ROUTE_KEYS).split(',')).toEqual(
+      httpRoutes.map((route) => `${route.method} ${route.path}`),
+    );
+    // Its own settings only: none of another access's (a database, an issuer, a table).
+    const ours = Object.keys(variables).filter((name) => (Object.values(ENV) as string[]).includes(name));
+    expect(ours.sort()).toEqual([ENV.httpRouteKeys, ENV.logLevel, ENV.serviceName]);
   });
 
   it('keeps the execute-api endpoint, which CloudFront reaches', () => {

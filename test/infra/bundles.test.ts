@@ -19,6 +19,7 @@ const dummyValues: Record<EnvName, string> = {
   [ENV.fanOutFunction]: 'Hiroba-FanOutFunctionHandler-DUMMY',
   [ENV.mediaBucket]: 'hiroba-media-dummy',
   [ENV.maxUploadBytes]: '10485760',
+  [ENV.httpRouteKeys]: 'GET /api/health',
   [ENV.serviceName]: 'hiroba',
   [ENV.logLevel]: 'INFO',
 };

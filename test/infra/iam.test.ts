@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fanOutFunction } from '../../lib/api-routes.ts';
+import { fanOutFunction, httpDefaultRoute } from '../../lib/api-routes.ts';
 import { projectRoot } from '../../lib/constructs/function.ts';
 import {
   type DeployedFunction,
@@ -164,6 +164,14 @@ describe('least-privilege IAM per function', () => {
         },
       ]);
     }
+  });
+
+  it('gives the not-found function nothing but its logs and tracing', () => {
+    const notFound = ourFunctions().find((fn) => fn.spec.id === httpDefaultRoute.function.id);
+    expect(notFound).toBeDefined();
+    const actions = roleStatements(notFound as DeployedFunction).flatMap(actionsOf);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => !/^(logs|xray):/.test(action))).toEqual([]);
   });
 
   it('lets each function write only to its own log group', () => {

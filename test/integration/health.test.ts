@@ -68,11 +68,4 @@ describe('GET /api/health through the local edge', () => {
       aws.dataApi.pauseFor(0);
     }
   });
-
-  it("answers an unknown API path with API Gateway's own 404", async () => {
-    const response = await fetch(`${aws.endpoints.edge}/api/nope`);
-
-    expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ message: 'Not Found' });
-  });
 });

@@ -186,8 +186,47 @@ describe('local HTTP API', () => {
     });
   });
 
+  describe('with a $default route', () => {
+    let withDefault: RunningHttpApi;
+    beforeAll(async () => {
+      withDefault = await startHttpApi({ routes, defaultRoute: { function: echo }, runtime });
+    });
+    afterAll(async () => withDefault.stop());
+
+    it('sends it every request no route matches, as route $default without path parameters', async () => {
+      const event = json(await send(`${withDefault.url}/api/nowhere/at/all?x=1`));
+
+      expect(event).toMatchObject({
+        routeKey: '$default',
+        rawPath: '/api/nowhere/at/all',
+        rawQueryString: 'x=1',
+        requestContext: { routeKey: '$default', http: { method: 'GET', path: '/api/nowhere/at/all' } },
+      });
+      expect(event).not.toHaveProperty('pathParameters');
+    });
+
+    it('sends it a known path asked with a method that has no route there', async () => {
+      for (const method of ['PATCH', 'HEAD', 'OPTIONS']) {
+        const reply = await send(`${withDefault.url}/api/items`, { method });
+
+        expect(reply.status, method).toBe(200);
+        if (method !== 'HEAD') expect(json(reply).routeKey, method).toBe('$default');
+      }
+    });
+
+    it('still prefers every matching route, the most specific first', async () => {
+      const literal = json(await send(`${withDefault.url}/api/items/featured`));
+      const parameter = json(await send(`${withDefault.url}/api/items/42`));
+      const greedy = json(await send(`${withDefault.url}/api/files/a/b`));
+
+      expect(literal.routeKey).toBe('GET /api/items/featured');
+      expect(parameter.routeKey).toBe('GET /api/items/{itemId}');
+      expect(greedy.routeKey).toBe('GET /api/files/{proxy+}');
+    });
+  });
+
   describe("answers with API Gateway's own responses", () => {
-    it('404 when no route matches, with a request id header', async () => {
+    it('404 when no route matches and there is no $default route, with a request id header', async () => {
       const reply = await send(`${api.url}/api/nowhere`);
       const wrongMethod = await send(`${api.url}/api/answers`, { method: 'DELETE' });
 
