@@ -9,7 +9,9 @@
  *   control; S3's errors (403, 404) are passed through.
  * - `/local/*` → local-only helpers (`local`), 404 when none answers.
  * - anything else → the web app; a path whose last segment has no extension gets `index.html`, as the
- *   distribution's CloudFront Function rewrites it (the SPA fallback).
+ *   distribution's CloudFront Function rewrites it (the SPA fallback). Each file carries the
+ *   `Cache-Control` the stack's deployment stores it with (`webCacheControl`), as CloudFront passes S3's
+ *   metadata on; `/config.json` is the local one (`webConfig`), as the deployment writes the stack's.
  * Every HTTP response carries the response headers policy's security headers. Nothing is cached, so
  * `/api` and `/ws` are never cached either. Only `GET`/`HEAD` reach the S3 origins, as the behaviours
  * allow; CloudFront answers other methods with 403.
@@ -30,6 +32,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
+import { type WebConfig, webCacheControl, webConfigFile } from '../lib/web-config.ts';
 import { sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
 import { closeServer, listenLocal } from './listen.ts';
@@ -50,6 +53,12 @@ export interface EdgeOptions {
   };
   /** Directory of the built web app. */
   readonly webRoot: string;
+  /**
+   * The app's `config.json`, served in place of any file of that name in `webRoot` (the stack's
+   * deployment writes its own over the build's too); `undefined` until it is known.
+   * @default - `config.json` is served from `webRoot` like any file
+   */
+  readonly webConfig?: () => WebConfig | undefined;
   /** Local-only helpers under `/local/*`; resolves `false` when it has no answer for the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
@@ -313,10 +322,16 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     const lastSegment = decoded.slice(decoded.lastIndexOf('/') + 1);
     const relative = lastSegment.includes('.') ? decoded.slice(1) : 'index.html';
     const file = resolve(webRoot, relative);
-    const content = file.startsWith(webRoot + sep) ? await readWebFile(webFiles, file) : undefined;
+    const content =
+      relative === webConfigFile && options.webConfig
+        ? generatedConfig(options.webConfig())
+        : file.startsWith(webRoot + sep)
+          ? await readWebFile(webFiles, file)
+          : undefined;
     if (!content) return sendS3Error(res, req, 404, 'NoSuchKey', 'The specified key does not exist.');
     res.setHeader('etag', content.etag);
     res.setHeader('last-modified', content.modified.toUTCString());
+    res.setHeader('cache-control', webCacheControl(relative));
     if (req.headers['if-none-match'] === content.etag) {
       res.writeHead(304).end();
       return;
@@ -326,6 +341,21 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
       'content-length': content.data.length,
     });
     res.end(req.method === 'HEAD' ? undefined : content.data);
+  }
+
+  let configFile: { text: string; file: WebFile } | undefined;
+  /** `config.json` as an object stored when the configuration was first asked for (or last changed). */
+  function generatedConfig(config: WebConfig | undefined): WebFile | undefined {
+    if (!config) return undefined;
+    const text = JSON.stringify(config);
+    if (configFile?.text !== text) {
+      const data = Buffer.from(text);
+      const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+      // Whole seconds, as Last-Modified carries them.
+      const modified = new Date(Math.floor(Date.now() / 1000) * 1000);
+      configFile = { text, file: { data, etag, modified } };
+    }
+    return configFile.file;
   }
 
   return {

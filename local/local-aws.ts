@@ -210,6 +210,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       webSocketUrl: webSocketApi.url,
       media: { s3Url: s3.url, bucket: localAccount.mediaBucket, region, credentials },
       webRoot: options.webRoot,
+      webConfig: () => issuer?.webConfig,
       local: async (req, res) => (issuer ? issuer.handle(req, res) : false),
     });
     stops.push(edge.stop);

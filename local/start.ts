@@ -40,6 +40,7 @@ hiroba is running at ${endpoints.edge}
 Sign in through the local issuer: its sign-in page takes any username and no password (tick "admin"
 for the admin group). OIDC discovery, for clients of the authorization code flow with PKCE (S256):
   ${local.auth.issuer}/.well-known/openid-configuration
+The web app reads the issuer's endpoints from ${endpoints.edge}/config.json, as it reads Cognito's in AWS.
 
 A token for scripts and tools (the same username is always the same user):
   curl -s -X POST ${endpoints.edge}/local/token -H 'content-type: application/json' -d '{"username": "alice"}'

@@ -189,6 +189,7 @@ export class Identity extends Construct {
       clientId: this.clientId,
       authorizeUrl: `${this.baseUrl}/oauth2/authorize`,
       tokenUrl: `${this.baseUrl}/oauth2/token`,
+      revokeUrl: `${this.baseUrl}/oauth2/revoke`,
       logoutUrl: `${this.baseUrl}/logout`,
     };
   }

@@ -2,9 +2,17 @@
  * The local OIDC issuer: what the Cognito user pool is in AWS, served by the edge under `/local/oidc`.
  *
  * All of OAuth is oidc-provider's: discovery, the JWKS, the authorization endpoint (code flow, PKCE
- * with S256 required), the token endpoint and sign-out. This module only configures it for one public
- * client, `hiroba-local`, adds the sign-in page (the provider's "interaction") and the contract's
- * `POST /local/token` shortcut, which issues the same tokens without a browser.
+ * with S256 required), the token endpoint (codes and refresh tokens) and token revocation. This module
+ * only configures it for one public client, `hiroba-local`, adds the sign-in page (the provider's
+ * "interaction"), Cognito's sign-out endpoint (`GET /local/oidc/logout?client_id=…&logout_uri=…`) and
+ * the contract's `POST /local/token` shortcut, which issues the same tokens without a browser.
+ *
+ * Refresh tokens behave as the Cognito app client's: issued with every code exchange (no
+ * `offline_access` scope needed), valid 30 days, not rotated (each refresh answers new access and ID
+ * tokens and no new refresh token, so the one the app holds stays valid until it expires or is
+ * revoked), and not bound to the issuer's browser session: signing out at `/logout` ends the session
+ * but leaves refresh tokens alone, as Cognito's `/logout` does; the app revokes its refresh token at the
+ * revocation endpoint (Cognito's `/oauth2/revoke`), which ends every token of that sign-in.
  *
  * Access tokens are RFC 9068 JWTs (`typ: at+jwt`, audience `hiroba-local`), issued through the
  * provider's resource indicators feature: every request is for one resource, the API, whose tokens
@@ -22,6 +30,7 @@ import { join } from 'node:path';
 import Provider, { type AccessTokenModel, errors, type ResourceServerInfo } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { adminGroup } from '#domain/identity/caller';
+import { authCallbackPath, type WebConfig } from '../../lib/web-config.ts';
 import { splitTarget } from '../apigw/request.ts';
 import { readBody } from '../http-body.ts';
 import { allowPageStyle, messagePage, signInPage, signOutPage } from './pages.ts';
@@ -39,6 +48,12 @@ export const localTokenPath = '/local/token';
 
 /** Access tokens live an hour, as Cognito's do by default. */
 const accessTokenSeconds = 3600;
+
+/** Refresh tokens live 30 days, as the stack's web client's do (Cognito's default too). */
+const refreshTokenSeconds = 30 * 24 * 3600;
+
+/** Cognito's sign-out endpoint, under the issuer: `/logout?client_id=…&logout_uri=…`. */
+const logoutPath = `${issuerPath}/logout`;
 
 /** Options of {@link createLocalIssuer}. */
 export interface LocalIssuerOptions {
@@ -62,6 +77,8 @@ export interface LocalIssuer {
   readonly clientId: string;
   /** The discovery document's `jwks_uri`. */
   readonly jwksUri: string;
+  /** The web app's `config.json` for this issuer, in the shape the stack deploys it. */
+  readonly webConfig: WebConfig;
   /**
    * Serves `/local/oidc/*` and `/local/token`; resolves `false` for any other path, as the edge's
    * `local` callback expects.
@@ -85,6 +102,11 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
   const stateDir = join(options.stateDir, 'oidc');
   const keys = await loadSigningKeys(join(stateDir, 'signing-keys.json'));
   const users = await openUserDirectory(join(stateDir, 'users.json'));
+  // Where the app may return after signing out: its origin, as `location.origin` spells it, exactly as
+  // the stack registers the distribution's origin as the Cognito client's sign-out URL.
+  const signOutUrls = [origin];
+  // The session cookie's options, to clear it on sign-out as the provider sets it.
+  const sessionCookie = { httpOnly: true, sameSite: 'lax' } as const;
 
   const apiServer: ResourceServerInfo = {
     // The API has no scopes of its own: a token lets its user do what that user may do.
@@ -109,9 +131,9 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
         client_name: 'hiroba (local)',
         application_type: 'web',
         token_endpoint_auth_method: 'none',
-        redirect_uris: [`${origin}/`, `${origin}/auth/callback`],
-        post_logout_redirect_uris: [`${origin}/`],
-        grant_types: ['authorization_code'],
+        redirect_uris: [`${origin}/`, `${origin}${authCallbackPath}`],
+        post_logout_redirect_uris: signOutUrls,
+        grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
     ],
@@ -120,16 +142,24 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
     scopes: ['openid'],
     jwks: keys,
     // Development keys for the signed session cookies; sessions live in memory anyway.
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    cookies: { keys: [randomBytes(32).toString('base64url')], long: sessionCookie },
     ttl: {
       AccessToken: accessTokenSeconds,
       AuthorizationCode: 60,
       IdToken: accessTokenSeconds,
+      RefreshToken: refreshTokenSeconds,
       Interaction: 3600,
       Session: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
+      // A grant outlives the refresh tokens issued under it, or they would die with it.
+      Grant: refreshTokenSeconds,
     },
     pkce: { required: () => true },
+    // As Cognito: every code exchange also answers a refresh token, with no `offline_access` scope.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // Cognito does not rotate refresh tokens unless the client turns rotation on; the stack's does not.
+    rotateRefreshToken: () => false,
+    // Tokens outlive the issuer's browser session, as Cognito's outlive its managed login session.
+    expiresWithSession: async () => false,
     // The web app is served from the same origin; nobody else may call the endpoints from a browser.
     clientBasedCORS: (_ctx, requestOrigin) => requestOrigin === origin,
     interactions: { url: (_ctx, interaction) => `${issuerPath}/interaction/${interaction.uid}` },
@@ -177,6 +207,8 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
         // A token request without `resource` is for the resource the authorization was for.
         useGrantedResource: async () => true,
       },
+      // Cognito's `/oauth2/revoke`: a public client revokes its refresh token with its client_id.
+      revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx, form) {
@@ -254,6 +286,35 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
     );
   }
 
+  /**
+   * Cognito's `GET /logout?client_id=…&logout_uri=…`: ends the issuer's session (the next sign-in asks
+   * again) and redirects to `logout_uri` when it is one of the client's sign-out URLs. Anything else is
+   * refused with an error page, and ends nothing, as Cognito refuses it. Tokens already issued stay
+   * valid (Cognito's `/logout` revokes none): the app revokes its refresh token first.
+   */
+  async function serveLogout(req: IncomingMessage, res: ServerResponse, rawQuery: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return sendHtml(res, 405, messagePage('Not allowed', 'Sign out with a GET request.'), 'GET, HEAD');
+    }
+    const query = new URLSearchParams(rawQuery);
+    if (query.get('client_id') !== localClientId) {
+      return sendHtml(res, 400, messagePage('Sign-out failed', 'client_id names no client of this issuer.'));
+    }
+    const logoutUri = query.get('logout_uri') ?? '';
+    if (!signOutUrls.includes(logoutUri)) {
+      return sendHtml(
+        res,
+        400,
+        messagePage('Sign-out failed', 'logout_uri is not one of the sign-out URLs of this client.'),
+      );
+    }
+    const ctx = provider.createContext(req, res);
+    const session = await provider.Session.get(ctx);
+    if (!session.new) await session.destroy();
+    ctx.cookies.set(provider.cookieName('session'), null, sessionCookie);
+    res.writeHead(302, { location: logoutUri, 'cache-control': 'no-store', 'content-length': 0 }).end();
+  }
+
   /** `POST /local/token {"username", "groups"?}` → `200 {"accessToken", "expiresIn"}`. */
   async function serveLocalToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
@@ -279,9 +340,19 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
     issuer,
     clientId: localClientId,
     jwksUri: `${issuer}/jwks`,
+    webConfig: {
+      auth: {
+        issuer,
+        clientId: localClientId,
+        authorizeUrl: `${issuer}/auth`,
+        tokenUrl: `${issuer}/token`,
+        revokeUrl: `${issuer}/token/revocation`,
+        logoutUrl: `${origin}${logoutPath}`,
+      },
+    },
     issueAccessToken,
     async handle(req, res) {
-      const { path } = splitTarget(req.url);
+      const { path, rawQueryString } = splitTarget(req.url);
       if (path === localTokenPath) {
         await serveLocalToken(req, res);
         return true;
@@ -290,6 +361,10 @@ export async function createLocalIssuer(options: LocalIssuerOptions): Promise<Lo
       const csp = res.getHeader('content-security-policy');
       const allowed = allowPageStyle(typeof csp === 'string' ? csp : undefined);
       if (allowed) res.setHeader('content-security-policy', allowed);
+      if (path === logoutPath) {
+        await serveLogout(req, res, rawQueryString);
+        return true;
+      }
       const interaction = /^\/local\/oidc\/interaction\/([A-Za-z0-9_-]+)(\/abort)?$/.exec(path);
       if (interaction) {
         await serveInteraction(req, res, interaction[1] as string, interaction[2] !== undefined);

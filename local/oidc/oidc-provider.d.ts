@@ -10,11 +10,29 @@ declare module 'oidc-provider' {
   /** A registered client, as `Client.find` returns it. */
   export interface ClientModel {
     readonly clientId: string;
+    grantTypeAllowed(grantType: string): boolean;
   }
 
   export interface SessionModel {
     readonly accountId?: string;
     grantIdFor(clientId: string): string | undefined;
+    /** Removes the session from storage. */
+    destroy(): Promise<void>;
+  }
+
+  /** Options of the provider's cookies, as the `cookies` package takes them. */
+  export interface CookieOptions {
+    httpOnly?: boolean;
+    sameSite?: 'lax' | 'strict' | 'none';
+    path?: string;
+  }
+
+  /** A plain Koa context around a request, as `Provider.createContext` makes one. */
+  export interface KoaContext {
+    readonly cookies: {
+      get(name: string, options?: CookieOptions): string | undefined;
+      set(name: string, value: string | null, options?: CookieOptions): void;
+    };
   }
 
   export interface GrantModel {
@@ -90,7 +108,7 @@ declare module 'oidc-provider' {
     jwks?: { keys: unknown[] };
     responseTypes?: string[];
     scopes?: string[];
-    cookies?: { keys?: string[] };
+    cookies?: { keys?: string[]; long?: CookieOptions };
     ttl?: Record<string, number>;
     pkce?: { required?: (ctx: ProviderContext, client: ClientModel) => boolean };
     clientBasedCORS?: (ctx: ProviderContext, origin: string, client: ClientModel) => boolean;
@@ -103,6 +121,9 @@ declare module 'oidc-provider' {
       token: AccessTokenModel,
     ) => Promise<Record<string, unknown> | undefined>;
     loadExistingGrant?: (ctx: ProviderContext) => Promise<GrantModel | undefined>;
+    issueRefreshToken?: (ctx: ProviderContext, client: ClientModel, code: unknown) => Promise<boolean>;
+    rotateRefreshToken?: (ctx: ProviderContext) => boolean | Promise<boolean>;
+    expiresWithSession?: (ctx: ProviderContext, code: unknown) => Promise<boolean>;
     renderError?: (
       ctx: ProviderContext,
       out: { error: string; error_description?: string },
@@ -120,6 +141,7 @@ declare module 'oidc-provider' {
         ) => Promise<ResourceServerInfo>;
         useGrantedResource?: (ctx: ProviderContext, model: unknown) => Promise<boolean>;
       };
+      revocation?: { enabled: boolean };
       rpInitiatedLogout?: {
         enabled: boolean;
         logoutSource?: (ctx: ProviderContext, form: string) => Promise<void>;
@@ -141,6 +163,14 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    /** Koa's context for a request outside the provider's routes (its cookies, signed with its keys). */
+    createContext(req: IncomingMessage, res: ServerResponse): KoaContext;
+    /** The configured name of a cookie (`session`, `interaction`, `resume`). */
+    cookieName(type: 'session' | 'interaction' | 'resume'): string;
+    readonly Session: {
+      /** The session the request's cookie names; a new, unsaved one when there is none. */
+      get(ctx: KoaContext): Promise<SessionModel & { readonly new?: boolean }>;
+    };
     readonly Client: { find(id: string): Promise<ClientModel | undefined> };
     readonly Grant: {
       new (init: { accountId: string; clientId: string }): GrantModel;

@@ -175,6 +175,7 @@ describe('web app configuration', () => {
         clientId: `\${${clientId()}}`,
         authorizeUrl: `${base}/oauth2/authorize`,
         tokenUrl: `${base}/oauth2/token`,
+        revokeUrl: `${base}/oauth2/revoke`,
         logoutUrl: `${base}/logout`,
       },
     });
@@ -244,6 +245,7 @@ describe('Identity', () => {
     const auth = identity.webAuthConfig;
     expect(resolve(auth.authorizeUrl)).toMatch(/\.amazoncognito\.com\/oauth2\/authorize"\]\]\}$/);
     expect(resolve(auth.tokenUrl)).toMatch(/\.amazoncognito\.com\/oauth2\/token"\]\]\}$/);
+    expect(resolve(auth.revokeUrl)).toMatch(/\.amazoncognito\.com\/oauth2\/revoke"\]\]\}$/);
     expect(resolve(auth.logoutUrl)).toMatch(/\.amazoncognito\.com\/logout"\]\]\}$/);
   });
 });

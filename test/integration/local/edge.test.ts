@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { WebConfig } from '../../../lib/web-config.ts';
 import { type RunningEdge, startEdge } from '../../../local/edge.ts';
 
 interface SeenRequest {
@@ -54,6 +55,7 @@ describe('local edge', () => {
   let wss: WebSocketServer;
   let webRoot: string;
   let edge: RunningEdge;
+  let webConfig: WebConfig | undefined;
 
   beforeAll(async () => {
     apiServer = createServer(async (req, res) => {
@@ -121,6 +123,8 @@ describe('local edge', () => {
     await mkdir(join(webRoot, 'site', 'assets'), { recursive: true });
     await writeFile(join(webRoot, 'site', 'index.html'), '<!doctype html><title>hiroba</title>');
     await writeFile(join(webRoot, 'site', 'assets', 'app.js'), 'console.log("hiroba")');
+    await writeFile(join(webRoot, 'site', 'robots.txt'), 'User-agent: *');
+    await writeFile(join(webRoot, 'site', 'config.json'), '{"from":"the build"}');
     await writeFile(join(webRoot, 'secret.txt'), 'outside the web root');
 
     edge = await startEdge({
@@ -133,6 +137,7 @@ describe('local edge', () => {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
       },
       webRoot: join(webRoot, 'site'),
+      webConfig: () => webConfig,
       local: async (req, res) => {
         if (req.url !== '/local/token') return false;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"accessToken":"t"}');
@@ -359,6 +364,49 @@ describe('local edge', () => {
       const response = await fetch(`${edge.url}/channels`, { method: 'POST' });
 
       expect(response.status).toBe(403);
+    });
+
+    it('lets caches keep hashed assets for a year, as the deployment stores them', async () => {
+      const response = await get(edge.url, '/assets/app.js');
+
+      expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    });
+
+    it('has every other file revalidated on each use, index.html and its fallback included', async () => {
+      for (const path of ['/', '/index.html', '/channels/general', '/robots.txt']) {
+        const response = await get(edge.url, path);
+
+        expect(response.headers['cache-control'], path).toBe('no-cache');
+      }
+      const first = await get(edge.url, '/');
+      const revalidated = await get(edge.url, '/', { 'if-none-match': String(first.headers.etag) });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers['cache-control']).toBe('no-cache');
+    });
+
+    it("serves the given config.json in place of the build's, revalidated on each use", async () => {
+      webConfig = undefined;
+      const unknown = await get(edge.url, '/config.json');
+      webConfig = {
+        auth: {
+          issuer: 'http://issuer.example',
+          clientId: 'client',
+          authorizeUrl: 'http://issuer.example/auth',
+          tokenUrl: 'http://issuer.example/token',
+          revokeUrl: 'http://issuer.example/token/revocation',
+          logoutUrl: 'http://issuer.example/logout',
+        },
+      };
+
+      const response = await get(edge.url, '/config.json');
+
+      expect(unknown.status).toBe(404);
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body)).toEqual(webConfig);
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.headers['cache-control']).toBe('no-cache');
+      expect(response.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     });
   });
 });

@@ -21,12 +21,21 @@ const clientId = 'hiroba-local';
 const aliceId = '7697b1fc-bbd6-5f03-af2c-c2843bd904bc';
 const capitalAliceId = 'fdd4672c-8dbb-5ca4-89db-d1d0e122df42';
 
+interface TokenAnswer {
+  access_token: string;
+  expires_in: number;
+  id_token: string;
+  refresh_token?: string;
+  token_type: string;
+}
+
 interface Discovery {
   issuer: string;
   authorization_endpoint: string;
   token_endpoint: string;
   jwks_uri: string;
   end_session_endpoint: string;
+  revocation_endpoint: string;
   response_types_supported: string[];
   grant_types_supported: string[];
   code_challenge_methods_supported: string[];
@@ -89,6 +98,7 @@ describe('the local OIDC issuer, mounted on the edge', () => {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local-secret' },
       },
       webRoot: join(root, 'web'),
+      webConfig: () => mounted?.webConfig,
       local: async (req, res) => (mounted ? mounted.handle(req, res) : false),
     });
     issuer = await createLocalIssuer({ origin: edge.url, stateDir: join(root, 'state') });
@@ -125,6 +135,11 @@ describe('the local OIDC issuer, mounted on the edge', () => {
 
   /** Runs the whole code flow for `username` and returns the token endpoint's answer. */
   async function signIn(username: string, admin: boolean) {
+    return (await signInWith(username, admin)).tokens;
+  }
+
+  /** Runs the whole code flow for `username`; returns the tokens and the browser, session cookie and all. */
+  async function signInWith(username: string, admin: boolean) {
     const { browser, verifier, location: signInPage } = await authorize();
     if (!signInPage) throw new Error('no sign-in page');
     const form = { username, ...(admin && { admin: 'yes' }) };
@@ -143,7 +158,19 @@ describe('the local OIDC issuer, mounted on the edge', () => {
         client_id: clientId,
       }),
     });
-    return (await response.json()) as { access_token: string; expires_in: number; id_token: string };
+    const tokens = (await response.json()) as TokenAnswer;
+    return { browser, tokens };
+  }
+
+  async function refresh(refreshToken: string) {
+    return fetch(discovery.token_endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: clientId,
+      }),
+    });
   }
 
   async function localToken(body: unknown) {
@@ -162,8 +189,9 @@ describe('the local OIDC issuer, mounted on the edge', () => {
         token_endpoint: `${edge.url}/local/oidc/token`,
         jwks_uri: `${edge.url}/local/oidc/jwks`,
         end_session_endpoint: `${edge.url}/local/oidc/session/end`,
+        revocation_endpoint: `${edge.url}/local/oidc/token/revocation`,
         response_types_supported: ['code'],
-        grant_types_supported: ['authorization_code'],
+        grant_types_supported: ['authorization_code', 'refresh_token'],
         code_challenge_methods_supported: ['S256'],
       });
       expect(issuer.jwksUri).toBe(discovery.jwks_uri);
@@ -370,6 +398,167 @@ describe('the local OIDC issuer, mounted on the edge', () => {
 
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    });
+  });
+
+  describe('refresh tokens', () => {
+    it('answers a refresh token with every code exchange, as Cognito does, without offline_access', async () => {
+      const tokens = await signIn('judy', false);
+
+      expect(tokens.refresh_token).toEqual(expect.any(String));
+      expect(tokens.token_type).toBe('Bearer');
+    });
+
+    it('renews the access token with the refresh token, for the same user and as hiroba accepts it', async () => {
+      const verifier = joseTokenVerifier({ issuer: issuer.issuer, clientId, jwksUrl: issuer.jwksUri });
+      const first = await signIn('kate', true);
+
+      const response = await refresh(first.refresh_token ?? '');
+      const renewed = (await response.json()) as TokenAnswer;
+
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(renewed.access_token).not.toBe(first.access_token);
+      expect(renewed.expires_in).toBe(3600);
+      expect(decodeProtectedHeader(renewed.access_token)).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+      expect(payloadOf(renewed.access_token)).toMatchObject({
+        sub: payloadOf(first.access_token).sub,
+        aud: clientId,
+        client_id: clientId,
+      });
+      await expect(verifier.verify(renewed.access_token)).resolves.toMatchObject({
+        username: 'kate',
+        groups: ['admin'],
+      });
+    });
+
+    it('does not rotate the refresh token: the renewal has no new one, and the first keeps working', async () => {
+      const first = await signIn('leo', false);
+
+      const renewed = (await (await refresh(first.refresh_token ?? '')).json()) as TokenAnswer;
+      const again = await refresh(first.refresh_token ?? '');
+
+      // Cognito leaves refresh_token out of the answer; oidc-provider repeats the one sent. Either way
+      // the client keeps the refresh token it has.
+      expect(renewed.refresh_token).toBe(first.refresh_token);
+      expect(again.status).toBe(200);
+    });
+
+    it('refuses a refresh token once revoked at the revocation endpoint', async () => {
+      const tokens = await signIn('mia', false);
+
+      const revoked = await fetch(discovery.revocation_endpoint, {
+        method: 'POST',
+        body: new URLSearchParams({
+          token: tokens.refresh_token ?? '',
+          token_type_hint: 'refresh_token',
+          client_id: clientId,
+        }),
+      });
+      const response = await refresh(tokens.refresh_token ?? '');
+
+      expect(revoked.status).toBe(200);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    });
+
+    it('refuses a refresh token that it did not issue', async () => {
+      const response = await refresh('not-a-refresh-token');
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    });
+  });
+
+  describe('signing out, as at Cognito’s /logout', () => {
+    const logout = (query: Record<string, string>) =>
+      `${issuer.webConfig.auth.logoutUrl}?${new URLSearchParams(query)}`;
+
+    /** Whether an authorization request from `browser` is answered at once, without the sign-in page. */
+    async function signedIn(browser: Browser): Promise<boolean> {
+      const url = new URL(discovery.authorization_endpoint);
+      for (const [name, value] of Object.entries({
+        client_id: clientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: `${edge.url}/auth/callback`,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      })) {
+        url.searchParams.set(name, value);
+      }
+      let { location: next } = await browser.request(url.href);
+      while (next && !next.includes('/interaction/') && !next.startsWith(`${edge.url}/auth/callback`)) {
+        ({ location: next } = await browser.request(next));
+      }
+      return new URL(next ?? '').searchParams.has('code');
+    }
+
+    it('ends the session and sends the browser to the app, leaving refresh tokens to be revoked', async () => {
+      const { browser, tokens } = await signInWith('nina', false);
+      expect(await signedIn(browser)).toBe(true);
+
+      const { response, location } = await browser.request(
+        logout({ client_id: clientId, logout_uri: edge.url }),
+      );
+
+      expect(response.status).toBe(302);
+      expect(location).toBe(`${edge.url}/`);
+      expect(response.headers.get('location')).toBe(edge.url);
+      expect(await signedIn(browser)).toBe(false);
+      expect((await refresh(tokens.refresh_token ?? '')).status).toBe(200);
+    });
+
+    it.each([
+      [
+        'a logout_uri that is not a sign-out URL',
+        (): Record<string, string> => ({ logout_uri: 'http://evil.example' }),
+      ],
+      ['a logout_uri with a path', () => ({ logout_uri: `${edge.url}/elsewhere` })],
+      ['no logout_uri', () => ({ logout_uri: '' })],
+      ['an unknown client_id', () => ({ client_id: 'someone-else' })],
+    ])('refuses %s without redirecting or ending the session', async (_case, params) => {
+      const { browser } = await signInWith('olga', false);
+
+      const { response, location } = await browser.request(
+        logout({ client_id: clientId, logout_uri: edge.url, ...params() }),
+      );
+
+      expect(response.status).toBe(400);
+      expect(location).toBeUndefined();
+      expect(await response.text()).toContain('Sign-out failed');
+      expect(await signedIn(browser)).toBe(true);
+    });
+  });
+
+  describe('/config.json', () => {
+    it('is served by the edge with the shape the stack deploys, pointing at this issuer', async () => {
+      const response = await fetch(`${edge.url}/config.json`);
+      const config = await response.json();
+
+      expect(response.status).toBe(200);
+      expect(config).toEqual({
+        auth: {
+          issuer: discovery.issuer,
+          clientId,
+          authorizeUrl: discovery.authorization_endpoint,
+          tokenUrl: discovery.token_endpoint,
+          revokeUrl: discovery.revocation_endpoint,
+          logoutUrl: `${edge.url}/local/oidc/logout`,
+        },
+      });
+    });
+
+    it('is revalidated on every use, as the deployed one, under the security headers', async () => {
+      const response = await fetch(`${edge.url}/config.json`);
+      const etag = response.headers.get('etag') ?? '';
+      const again = await fetch(`${edge.url}/config.json`, { headers: { 'if-none-match': etag } });
+
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+      expect(again.status).toBe(304);
     });
   });
 
