@@ -8,8 +8,8 @@
  *   tab or page can read them after the tab is closed. A new tab signs in again through the issuer,
  *   which remembers the browser, so it costs one redirect and no typing.
  * - The access token is renewed with the refresh token a minute before it expires.
- * - Signing out forgets the tokens here, then sends the browser to the issuer's sign-out endpoint
- *   (Cognito's `logout?client_id=…&logout_uri=…`).
+ * - Signing out revokes the refresh token, forgets the tokens here, then sends the browser to the
+ *   issuer's sign-out endpoint (Cognito's `logout?client_id=…&logout_uri=…`).
  */
 import { type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import { authCallbackPath, type WebAuthConfig } from '../../../lib/web-config.ts';
@@ -48,7 +48,9 @@ export function createAuth(config: WebAuthConfig, origin: string): Auth {
       issuer: config.issuer,
       authorization_endpoint: config.authorizeUrl,
       token_endpoint: config.tokenUrl,
+      revocation_endpoint: config.revokeUrl,
     },
+    revokeTokenTypes: ['refresh_token'],
     userStore: new WebStorageStateStore({ store: sessionStorage }),
     stateStore: new WebStorageStateStore({ store: sessionStorage }),
     automaticSilentRenew: true,
@@ -100,6 +102,8 @@ export function createAuth(config: WebAuthConfig, origin: string): Auth {
     },
     async signOut() {
       remember(false);
+      // Cognito's /logout ends its session but revokes nothing: the refresh token is revoked first.
+      await manager.revokeTokens(['refresh_token']).catch(() => {});
       await manager.removeUser();
       const url = new URL(config.logoutUrl);
       url.searchParams.set('client_id', config.clientId);
