@@ -234,11 +234,10 @@ export function onConnected(): void {
   for (const [channelId, log] of logs.value) {
     if (log.loaded) void catchUp(channelId);
   }
-  for (const log of logs.value.values()) {
-    for (const pending of log.pending) {
-      if (pending.status !== 'failed') dispatch(pending);
-    }
-  }
+  // Whatever was in flight on the old connection is sent again under its id: the server stores it once.
+  for (const timer of sendTimers.values()) clearTimeout(timer);
+  sendTimers.clear();
+  for (const channelId of logs.value.keys()) pump(channelId);
 }
 
 export function onFrame(frame: ServerFrame): void {
@@ -261,6 +260,7 @@ export function onFrame(frame: ServerFrame): void {
       clearTimeout(sendTimers.get(message.clientMessageId ?? ''));
       sendTimers.delete(message.clientMessageId ?? '');
       updateLog(message.channelId, (log) => confirmPending(log, message));
+      pump(message.channelId);
       return;
     }
     case 'message:error': {
@@ -271,6 +271,7 @@ export function onFrame(frame: ServerFrame): void {
       for (const [channelId, log] of logs.value) {
         if (log.pending.some((p) => p.clientMessageId === id)) {
           updateLog(channelId, (current) => setPendingStatus(current, id, 'failed', words));
+          pump(channelId);
         }
       }
       return;
@@ -306,7 +307,10 @@ export function newClientMessageId(): string {
   return `web-${crypto.randomUUID()}`;
 }
 
-/** Shows the message at once as pending and sends it (or keeps it until the connection is back). */
+/**
+ * Shows the message at once as pending and sends it, or keeps it until the connection is back. A
+ * channel's messages go one at a time, so that they are stored in the order they were written.
+ */
 export function sendMessage(channelId: string, content: string, images: readonly PendingImage[]): void {
   const pending: PendingMessage = {
     clientMessageId: newClientMessageId(),
@@ -317,19 +321,28 @@ export function sendMessage(channelId: string, content: string, images: readonly
     status: 'queued',
   };
   updateLog(channelId, (log) => addPending(log, pending));
-  dispatch(pending);
+  pump(channelId);
 }
 
 /** Sends a failed message again, under the same client message id (the server never stores it twice). */
 export function retryMessage(channelId: string, clientMessageId: string): void {
-  const pending = logs.value.get(channelId)?.pending.find((p) => p.clientMessageId === clientMessageId);
-  if (pending) dispatch(pending);
+  updateLog(channelId, (log) => setPendingStatus(log, clientMessageId, 'queued'));
+  pump(channelId);
 }
 
 export function discardMessage(channelId: string, clientMessageId: string): void {
   clearTimeout(sendTimers.get(clientMessageId));
   sendTimers.delete(clientMessageId);
   updateLog(channelId, (log) => discardPending(log, clientMessageId));
+  pump(channelId);
+}
+
+/** Sends the channel's next waiting message, unless one is already on its way. */
+function pump(channelId: string): void {
+  const pending = logs.value.get(channelId)?.pending ?? [];
+  if (pending.some((p) => sendTimers.has(p.clientMessageId))) return;
+  const next = pending.find((p) => p.status !== 'failed');
+  if (next) dispatch(next);
 }
 
 function dispatch(pending: PendingMessage): void {
@@ -350,6 +363,7 @@ function dispatch(pending: PendingMessage): void {
     setTimeout(() => {
       sendTimers.delete(id);
       updateLog(channelId, (log) => setPendingStatus(log, id, 'failed', text.value.errorNoAnswer));
+      pump(channelId);
     }, sendTimeoutMs),
   );
 }

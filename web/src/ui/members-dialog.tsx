@@ -1,8 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api/http.ts';
 import type { Channel } from '../api/types.ts';
 import { text } from '../i18n/index.ts';
-import { addMember, canManage, knownPeople, me, members, removeMember } from '../store/chat.ts';
+import { addMember, canManage, knownPeople, loadMembers, me, members, removeMember } from '../store/chat.ts';
 import { Dialog } from './dialog.tsx';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,6 +15,10 @@ export function MembersDialog(props: { channel: Channel; onClose: () => void }) 
   const [busy, setBusy] = useState(false);
   const manage = canManage.value;
   const people = knownPeople.value;
+  // People join and leave while the channel is open: show who is in it now.
+  useEffect(() => {
+    void loadMembers(props.channel.id);
+  }, [props.channel.id]);
 
   const add = async (event: Event) => {
     event.preventDefault();

@@ -1,7 +1,14 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment, Channel, Message } from '../api/types.ts';
 import { locale, text } from '../i18n/index.ts';
-import { currentLog, discardMessage, loadingOlder, loadOlder, retryMessage } from '../store/chat.ts';
+import {
+  connection,
+  currentLog,
+  discardMessage,
+  loadingOlder,
+  loadOlder,
+  retryMessage,
+} from '../store/chat.ts';
 import type { PendingImage, PendingMessage } from '../store/messages.ts';
 import { Dialog } from './dialog.tsx';
 import { dayKey, fitInto, formatDay, formatFull, formatTime, linkify, startsGroup } from './format.ts';
@@ -117,7 +124,9 @@ function PendingItem(props: { pending: PendingMessage; userName: string; first: 
             </button>
           </>
         ) : (
-          <span class="muted">{pending.status === 'queued' ? t.queued : t.sending}</span>
+          <span class="muted">
+            {pending.status === 'queued' && connection.value !== 'connected' ? t.queued : t.sending}
+          </span>
         )}
       </p>
     </li>
