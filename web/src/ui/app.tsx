@@ -128,9 +128,15 @@ export function App(props: AppProps) {
 
   return (
     <div class={`app${menuOpen ? ' menu-open' : ''}`}>
-      <a class="skip-link" href="#composer">
-        {t.skipToComposer}
-      </a>
+      {session.value === 'signedIn' ? (
+        <a class="skip-link" href="#composer">
+          {t.skipToComposer}
+        </a>
+      ) : (
+        <a class="skip-link" href="#messages">
+          {t.skipToMessages}
+        </a>
+      )}
       <header class="topbar">
         <button
           type="button"
@@ -143,7 +149,7 @@ export function App(props: AppProps) {
           {menuOpen ? <CloseIcon /> : <MenuIcon />}
         </button>
         <span class="topbar-name" aria-hidden="true">
-          {currentChannel.value ? `#${currentChannel.value.name}` : t.appName}
+          {t.appName}
         </span>
         <ConnectionStatus />
       </header>
