@@ -25,8 +25,7 @@ export const en = {
   signedInAs: (name: string) => `Signed in as ${name}`,
   account: 'Account',
   yourUserId: 'Your user id',
-  signInToPost: 'Sign in to post messages.',
-  signInInvite: 'You are reading as a guest.',
+  guestInvite: 'You are reading as a guest. Sign in to post messages.',
   signInUnavailable: 'Signing in is not available right now.',
   signingIn: 'Signing you in…',
   signInFailed: 'Signing in did not work. Try again.',
@@ -41,7 +40,7 @@ export const en = {
   reconnecting: 'Reconnecting…',
   offline: 'Offline',
   offlineHint: 'Messages you write now are sent when you are back online.',
-  notLive: 'Not live: sign in for new messages as they arrive',
+  notLive: 'Read-only',
   // Channel header
   join: 'Join',
   leave: 'Leave',

@@ -43,7 +43,10 @@ export function App(props: AppProps) {
       void openChannel(current.channelId);
     } else if (current.kind === 'home' && channels.value.length > 0) {
       const last = lastChannel();
-      const target = channels.value.find((c) => c.id === last) ?? channels.value[0];
+      const target =
+        channels.value.find((c) => c.id === last) ??
+        channels.value.find((c) => c.name === 'general') ??
+        channels.value[0];
       if (target) navigate(channelPath(target.id), true);
     }
   }, [current, current.kind === 'home' && channels.value.length > 0]);

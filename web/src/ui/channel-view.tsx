@@ -106,7 +106,7 @@ export function ChannelView(props: { channel: Channel; api: Api; onSignIn: () =>
         <Composer channel={channel} api={props.api} files={dropped} onFilesTaken={() => setDropped(null)} />
       ) : (
         <div class="guest">
-          <p>{session.value === 'ended' ? t.sessionEnded : `${t.signInInvite} ${t.signInToPost}`}</p>
+          <p>{session.value === 'ended' ? t.sessionEnded : t.guestInvite}</p>
           <button type="button" class="button primary" onClick={props.onSignIn}>
             {t.signIn}
           </button>
