@@ -19,7 +19,13 @@ export type Access =
   /** Verifying access tokens: the issuer, the app client and the issuer's signing keys. No IAM. */
   | 'auth'
   /** Invoking the fan-out function asynchronously (`lambda:InvokeFunction` on it alone). */
-  | 'fanOut';
+  | 'fanOut'
+  /**
+   * Uploaded images in the media bucket, `images/*` only: presigning uploads (`s3:PutObject` and
+   * `s3:PutObjectTagging`, as which the presigned POST is authorized), reading their first bytes
+   * (`s3:GetObject`) and tagging them attached (`s3:PutObjectTagging`).
+   */
+  | 'media';
 
 /** The environment variables each kind of access brings; a function gets only those it needs. */
 const accessEnvironment: Record<Access, readonly EnvName[]> = {
@@ -28,6 +34,7 @@ const accessEnvironment: Record<Access, readonly EnvName[]> = {
   manageConnections: [ENV.connectionsEndpoint],
   auth: [ENV.authIssuer, ENV.authClientId, ENV.authJwksUrl],
   fanOut: [ENV.fanOutFunction],
+  media: [ENV.mediaBucket, ENV.maxUploadBytes],
 };
 
 /** Every function's environment variable names, its access aside. */
@@ -158,7 +165,12 @@ export const httpRoutes: readonly HttpRoute[] = [
   {
     method: 'POST',
     path: '/api/channels/{channelId}/messages',
-    function: fn('PostMessage', 'http/post-message', [...caller, 'fanOut']),
+    function: fn('PostMessage', 'http/post-message', [...caller, 'fanOut', 'media']),
+  },
+  {
+    method: 'POST',
+    path: '/api/uploads',
+    function: fn('CreateUpload', 'http/create-upload', [...caller, 'media']),
   },
   { method: 'POST', path: '/api/api-keys', function: fn('CreateApiKey', 'http/create-api-key', caller) },
   { method: 'GET', path: '/api/api-keys', function: fn('ListApiKeys', 'http/list-api-keys', caller) },
@@ -188,6 +200,7 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
       'connections',
       'manageConnections',
       'fanOut',
+      'media',
     ]),
   },
   { routeKey: '$default', function: fn('WsDefault', 'ws/default', ['manageConnections']) },

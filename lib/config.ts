@@ -8,6 +8,7 @@
 
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { defaultMaxUploadBytes } from '../functions/shared/media.ts';
 
 /** Powertools log levels that Lambda's advanced logging controls also understand. */
 export const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -55,6 +56,8 @@ export interface HirobaConfig {
   readonly selfSignUp: boolean;
   /** Cognito's Plus feature plan with threat protection enforced (billed per monthly active user). */
   readonly threatProtection: boolean;
+  /** Largest image upload in bytes. */
+  readonly maxUploadBytes: number;
 }
 
 /** How one context key is documented, defaulted and parsed. */
@@ -235,6 +238,11 @@ export const contextSettings: Settings = {
     default: false,
     production: true,
     parse: parseBoolean,
+  },
+  maxUploadBytes: {
+    description: 'Largest image upload in bytes (1024 to 52428800); the default is 10 MiB',
+    default: defaultMaxUploadBytes,
+    parse: numberIn(1024, 50 * 1024 * 1024, 1),
   },
 };
 

@@ -67,6 +67,9 @@ export class HirobaStack extends Stack {
       deletionProtection: config.deletionProtection,
     });
 
+    // Named from the stack's id, so it exists before the functions and the distribution that use it.
+    const media = new Media(this, 'Media', { maxUploadBytes: config.maxUploadBytes });
+
     const functionDefaults = {
       logLevel: config.logLevel,
       logRetention: config.logRetentionDays,
@@ -77,6 +80,7 @@ export class HirobaStack extends Stack {
       connectionsTable: connections.table,
       webSocket: webSocketApi,
       identity,
+      media: { bucket: media.bucket, maxUploadBytes: media.maxUploadBytes },
     };
     // Invoked only asynchronously, by the functions that store messages: created first, so they can name
     // it. A delivery still failing after 5 minutes is stale: its recipients catch up with `after=`.
@@ -116,7 +120,6 @@ export class HirobaStack extends Stack {
       webSocketApi.addRoute(route.routeKey, functionFor(route.function.id), authorizer);
     }
 
-    const media = new Media(this, 'Media');
     const web = new Web(this, 'Web', {
       httpApiId: httpApi.api.apiId,
       webSocketApiId: webSocketApi.api.apiId,

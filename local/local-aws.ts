@@ -158,6 +158,8 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       [ENV.serviceName]: 'hiroba',
       [ENV.logLevel]: options.logLevel ?? 'INFO',
       [ENV.fanOutFunction]: localFunctionName(fanOutFunction),
+      [ENV.mediaBucket]: localAccount.mediaBucket,
+      [ENV.maxUploadBytes]: String(facts.maxUploadBytes),
     };
     const runtime = createLambdaRuntime({
       environment: (fn: FunctionSpec) => ({

@@ -11,6 +11,8 @@ export interface LocalStackFacts {
   /** Logical id of the table the functions are told to use as `CONNECTIONS_TABLE`. */
   connectionsTableLogicalId: string;
   connectionTtlSeconds: number;
+  /** The largest image upload the stack allows, as its functions are told. */
+  maxUploadBytes: number;
   /** The HTTP API stage's throttling. */
   httpThrottle: { rateLimit: number; burstLimit: number };
   /** The media bucket's CORS rules, with their allowed origins left out: locally the edge is the origin. */
@@ -48,6 +50,8 @@ export function localStackFacts(template: CloudFormationTemplate): LocalStackFac
     | { Ref?: string }
     | undefined;
   const ttl = variables.map((v) => v[ENV.connectionTtlSeconds]).find((value) => value !== undefined);
+  const maxUploadBytes = variables.map((v) => v[ENV.maxUploadBytes]).find((value) => value !== undefined);
+  if (maxUploadBytes === undefined) throw new Error(`No function in the template sets ${ENV.maxUploadBytes}`);
   const stage = resources.find(
     (resource) =>
       resource.Type === 'AWS::ApiGatewayV2::Stage' && resource.Properties?.StageName === '$default',
@@ -76,6 +80,7 @@ export function localStackFacts(template: CloudFormationTemplate): LocalStackFac
       ...(rule.MaxAge !== undefined && { MaxAgeSeconds: rule.MaxAge }),
     })),
     connectionTtlSeconds: Number(ttl ?? 7200),
+    maxUploadBytes: Number(maxUploadBytes),
     httpThrottle: {
       rateLimit: routeSettings.ThrottlingRateLimit,
       burstLimit: routeSettings.ThrottlingBurstLimit,

@@ -1,4 +1,5 @@
 import type { Message, MessageStore, PageQuery } from '#domain/messages/ports';
+import type { Attachment } from '#domain/uploads/attachments';
 import type { DataApi, SqlParams } from './data-api.ts';
 import { fromSqlTimestamp } from './data-api-rows.ts';
 
@@ -10,7 +11,7 @@ interface MessageRow {
   user_name: string;
   content: string;
   client_message_id: string | null;
-  attachments: string | unknown[];
+  attachments: string | Attachment[];
   created_at: string;
 }
 
@@ -77,6 +78,15 @@ export function dataApiMessageStore(db: DataApi): MessageStore {
     return { rows: rows.map(toMessage), cut: rows.length < fetched };
   }
 
+  async function findSent(channelId: string, userId: string, clientMessageId: string) {
+    const [existing] = await db.query<MessageRow>(
+      `select ${columns} from messages
+       where channel_id = :channelId and user_id = :userId and client_message_id = :clientMessageId`,
+      { channelId: { uuid: channelId }, userId, clientMessageId },
+    );
+    return existing ? toMessage(existing) : undefined;
+  }
+
   return {
     async insert(message) {
       const params = {
@@ -86,34 +96,51 @@ export function dataApiMessageStore(db: DataApi): MessageStore {
         content: message.content,
         clientMessageId: message.clientMessageId,
         attachments: { json: message.attachments },
+        uploadIds: { json: message.attachments.map((attachment) => attachment.uploadId) },
+        uploadCount: message.attachments.length,
       };
       // One statement: lock the channel row, insert with the next seq unless this sender already stored
       // this clientMessageId here, and move the channel's counters only when a row went in. A concurrent
-      // repeat waits for the lock, then finds the first copy and inserts nothing.
+      // repeat waits for the lock, then finds the first copy and inserts nothing. The attached uploads are
+      // locked too, and the message goes in only if every one is still the sender's and free; it then
+      // takes them, so an upload belongs to one message at most, however sends race.
       const [inserted] = await db.query<MessageRow>(
         `with c as (
            select id, last_seq from channels where id = :channelId for update
+         ), free as (
+           select id from uploads
+           where id in (select value::uuid from jsonb_array_elements_text(:uploadIds::jsonb))
+             and owner_id = :userId and message_id is null
+           for update
          ), ins as (
            insert into messages (channel_id, seq, user_id, user_name, content, client_message_id, attachments)
            select c.id, c.last_seq + 1, :userId, :userName, :content, :clientMessageId::text, :attachments from c
+           where (select count(*) from free) = :uploadCount
            on conflict (channel_id, user_id, client_message_id) do nothing
            returning ${columns}
          ), counters as (
            update channels set last_seq = ins.seq, message_count = channels.message_count + 1
            from ins where channels.id = ins.channel_id
+         ), taken as (
+           update uploads set message_id = ins.id, attached_at = now()
+           from ins where uploads.id in (select id from free)
          )
          select ${columns} from ins`,
         params,
       );
       if (inserted) return { message: toMessage(inserted), created: true };
-      if (message.clientMessageId === null) return undefined;
-      const [existing] = await db.query<MessageRow>(
-        `select ${columns} from messages
-         where channel_id = :channelId and user_id = :userId and client_message_id = :clientMessageId`,
-        { channelId: params.channelId, userId: message.userId, clientMessageId: message.clientMessageId },
-      );
-      return existing ? { message: toMessage(existing), created: false } : undefined;
+      if (message.clientMessageId !== null) {
+        const existing = await findSent(message.channelId, message.userId, message.clientMessageId);
+        if (existing) return { message: existing, created: false };
+      }
+      if (message.attachments.length === 0) return undefined;
+      const [channel] = await db.query<{ id: string }>('select id from channels where id = :channelId', {
+        channelId: params.channelId,
+      });
+      return channel ? 'attachments-taken' : undefined;
     },
+
+    findSent,
 
     async page(channelId, query: PageQuery) {
       const want = query.limit + 1; // one more than asked tells whether more remain

@@ -2,18 +2,22 @@
  * Builds the use cases from their adapters, each once per container and only when first used: a
  * function reads only the configuration its own access provides (see `lib/api-routes.ts`).
  */
+import { randomUUID } from 'node:crypto';
 import { type ChannelService, makeChannelService } from '#domain/channels/channel-service';
 import { makeAuthenticate } from '#domain/identity/authenticate';
 import { makeMessageService } from '#domain/messages/message-service';
 import { makeChargeQuota } from '#domain/quotas/quotas';
 import { makeBroadcast } from '#domain/realtime/broadcast';
 import { makeSubscriptions, type Subscriptions } from '#domain/realtime/subscriptions';
+import { makeAttachImages } from '#domain/uploads/attachments';
+import { makeCreateUpload } from '#domain/uploads/create-upload';
 import {
   authConfig,
   connectionsConfig,
   databaseConfig,
   fanOutConfig,
   managementConfig,
+  mediaConfig,
 } from '#shared/config';
 import { logger } from '#shared/logger';
 import { once } from '#shared/once';
@@ -22,11 +26,13 @@ import { createDataApi, type DataApi } from './data-api.ts';
 import { dataApiApiKeyStore } from './data-api-api-keys.ts';
 import { dataApiChannelStore } from './data-api-channels.ts';
 import { dataApiMessageStore } from './data-api-messages.ts';
+import { dataApiUploadStore } from './data-api-uploads.ts';
 import { dataApiUserStore } from './data-api-users.ts';
 import { dynamoDbConnectionStore, dynamoDbSubscriptionStore } from './dynamodb-connections.ts';
 import { dynamoDbRateLimiter } from './dynamodb-rate-limiter.ts';
 import { joseTokenVerifier } from './jose-token-verifier.ts';
 import { lambdaDeliveryQueue } from './lambda-delivery-queue.ts';
+import { s3ImageBucket } from './s3-image-bucket.ts';
 
 const database = once(() => createDataApi(databaseConfig()));
 const rateLimiter = once(() => dynamoDbRateLimiter(connectionsConfig()));
@@ -74,11 +80,35 @@ const channels: () => ChannelService = once(() =>
 
 const deliveries = once(() => lambdaDeliveryQueue(fanOutConfig()));
 
+const uploads = once(() => dataApiUploadStore(database()));
+const imageBucket = once(() => s3ImageBucket({ bucket: mediaConfig().bucket }));
+
+const attachImages = once(() =>
+  makeAttachImages({
+    uploads: uploads(),
+    bucket: imageBucket(),
+    maxUploadBytes: mediaConfig().maxUploadBytes,
+  }),
+);
+
+const createUpload = once(() =>
+  makeCreateUpload({
+    uploads: uploads(),
+    bucket: imageBucket(),
+    chargeQuota: (quota, id) => chargeQuota()(quota, id),
+    maxUploadBytes: mediaConfig().maxUploadBytes,
+    newId: randomUUID,
+  }),
+);
+
 const messages = once(() =>
   makeMessageService({
     channels: channels(),
     messages: dataApiMessageStore(database()),
     deliveries: { enqueue: (message) => deliveries().enqueue(message) },
+    // Only the functions that store messages with images read the media bucket: look it up when needed.
+    attachImages: (caller, requested) =>
+      requested.length === 0 ? Promise.resolve([]) : attachImages()(caller, requested),
     chargeQuota: (quota, id) => chargeQuota()(quota, id),
     onDeliveryError: (error, message) =>
       logger.error('Queueing delivery failed; subscribers will catch up', {
@@ -110,6 +140,7 @@ export const wiring = {
   connectionStore,
   channels,
   messages,
+  createUpload,
   subscriptions,
   broadcast,
 };

@@ -78,3 +78,14 @@ const fanOut = fromEnvironment({ [ENV.fanOutFunction]: z.string().check(z.minLen
 export function fanOutConfig() {
   return { functionName: fanOut()[ENV.fanOutFunction] };
 }
+
+const media = fromEnvironment({
+  [ENV.mediaBucket]: z.string().check(z.minLength(3)),
+  [ENV.maxUploadBytes]: z.coerce.number().check(z.int(), z.positive()),
+});
+
+/** The bucket of uploaded images, and the largest upload it takes. */
+export function mediaConfig() {
+  const env = media();
+  return { bucket: env[ENV.mediaBucket], maxUploadBytes: env[ENV.maxUploadBytes] };
+}

@@ -25,6 +25,10 @@ export const ENV = {
   authJwksUrl: 'AUTH_JWKS_URL',
   /** Name of the function that delivers a stored message to a channel's subscribers (invoked asynchronously). */
   fanOutFunction: 'FAN_OUT_FUNCTION',
+  /** Name of the S3 bucket holding uploaded images (under `images/`). */
+  mediaBucket: 'MEDIA_BUCKET',
+  /** Largest image upload in bytes: the presigned POST's limit, checked again when a message attaches it. */
+  maxUploadBytes: 'MAX_UPLOAD_BYTES',
   /** Powertools' service name, shown in every log line. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools' log level. */

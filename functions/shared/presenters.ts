@@ -1,5 +1,7 @@
 import type { Channel, Member } from '#domain/channels/ports';
 import type { Message } from '#domain/messages/ports';
+import type { Attachment } from '#domain/uploads/attachments';
+import type { CreatedUpload } from '#domain/uploads/create-upload';
 
 /** A channel as the contract shows it. */
 export function channelJson(channel: Channel) {
@@ -29,7 +31,30 @@ export function messageJson(message: Message, viewerId: string | undefined) {
     createdAt,
     clientMessageId: message.clientMessageId,
     isOwnMessage: viewerId !== undefined && viewerId === message.userId,
-    attachments: message.attachments,
+    attachments: message.attachments.map(attachmentJson),
+  };
+}
+
+/** An attached image; `alt` only when the sender gave one. */
+export function attachmentJson(attachment: Attachment) {
+  return {
+    uploadId: attachment.uploadId,
+    url: attachment.url,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    width: attachment.width,
+    height: attachment.height,
+    ...(attachment.alt !== undefined && { alt: attachment.alt }),
+  };
+}
+
+/** A started upload: where to send the file, and where the image will be. */
+export function uploadJson(created: CreatedUpload) {
+  return {
+    uploadId: created.uploadId,
+    url: created.url,
+    upload: { url: created.upload.url, fields: created.upload.fields },
+    expiresAt: created.expiresAt.toISOString(),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { imageTypeNames } from '#domain/uploads/image-types';
 import { DomainError } from './errors.ts';
 
 /** Lengths count Unicode code points, as the contract says, not UTF-16 units. */
@@ -31,17 +32,41 @@ export const clientMessageId = z
   .string()
   .check(z.regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1–128 characters of A-Z a-z 0-9 _ . : -'));
 
-/** Message text: 1–4000 characters, not only whitespace. */
+/**
+ * Message text: at most 4000 characters, not only whitespace. It may be empty (`""`) when the message
+ * has attachments, which {@link withContentOrAttachments} checks.
+ */
 export const messageContent = z.string().check(
   storable,
-  z.refine((value) => value.trim().length > 0, 'must not be empty or only whitespace'),
+  z.refine((value) => value === '' || value.trim().length > 0, 'must not be only whitespace'),
   z.refine((value) => codePoints(value) <= 4000, 'must be at most 4000 characters'),
 );
 
-/** Reserved for images: until uploads exist, only an empty list is accepted. */
+/** The most images one message may attach. */
+export const maxAttachments = 10;
+
+/** One attached image: an upload's id and optional alternative text (1–500 characters). */
+export const attachmentRequest = z.object({
+  uploadId: z.string().check(z.refine(isUuid, 'must be an upload id')),
+  alt: z.optional(text({ min: 1, max: 500 })),
+});
+
+/** A message's images: at most {@link maxAttachments}. */
 export const attachments = z
-  .array(z.unknown())
-  .check(z.maxLength(0, 'image attachments are not supported yet'));
+  .array(attachmentRequest)
+  .check(z.maxLength(maxAttachments, `must hold at most ${maxAttachments} images`));
+
+/** Refuses empty `content` unless the message has attachments. */
+export const withContentOrAttachments = z.refine<{ content: string; attachments: unknown[] }>(
+  (message) => message.content !== '' || message.attachments.length > 0,
+  { message: 'must not be empty or only whitespace', path: ['content'] },
+);
+
+/** `POST /api/uploads`: an image type hiroba accepts and a size in bytes (the stack's limit is checked later). */
+export const uploadRequest = z.object({
+  contentType: z.enum(imageTypeNames, `must be one of ${imageTypeNames.join(', ')}`),
+  size: z.number().check(z.int('must be a whole number of bytes'), z.positive('must be at least 1 byte')),
+});
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

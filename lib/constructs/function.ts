@@ -16,9 +16,11 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { DatabaseCluster } from 'aws-cdk-lib/aws-rds';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, type EnvName } from '../../functions/shared/env.ts';
+import { imagesPrefix } from '../../functions/shared/media.ts';
 import { type Access, environmentNames, type FunctionSpec } from '../api-routes.ts';
 import type { LogLevel } from '../config.ts';
 import { expiringLogGroup } from './common.ts';
@@ -70,6 +72,20 @@ export interface AuthTarget {
   readonly jwksUrl: string;
 }
 
+/**
+ * The S3 actions `media` access needs on `images/*`: presigning a POST (the upload is authorized as the
+ * function's role, and its policy sets the object's tag) and the calls the image adapter makes: a ranged
+ * GetObject and PutObjectTagging. Nothing on other keys, and no bucket-level action.
+ */
+const mediaObjectActions = ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject'] as const;
+
+/** The media bucket a function with `media` access presigns uploads to and reads images from. */
+export interface MediaTarget {
+  readonly bucket: IBucket;
+  /** Largest image upload in bytes. */
+  readonly maxUploadBytes: number;
+}
+
 /** What a function may be given access to; only what its spec names is used. */
 export interface FunctionResources {
   /** Required when the spec has `database` access. */
@@ -82,6 +98,8 @@ export interface FunctionResources {
   readonly identity?: AuthTarget;
   /** The fan-out function; required when the spec has `fanOut` access. */
   readonly fanOut?: IFunction;
+  /** Required when the spec has `media` access. */
+  readonly media?: MediaTarget;
 }
 
 /** How Lambda treats the events of a function invoked asynchronously (`InvocationType: 'Event'`). */
@@ -254,6 +272,8 @@ export class HirobaFunction extends Construct {
       [ENV.authClientId]: () => need(resources.identity, 'an issuer').clientId,
       [ENV.authJwksUrl]: () => need(resources.identity, 'an issuer').jwksUrl,
       [ENV.fanOutFunction]: () => need(resources.fanOut, 'the fan-out function').functionName,
+      [ENV.mediaBucket]: () => need(resources.media, 'the media bucket').bucket.bucketName,
+      [ENV.maxUploadBytes]: () => String(need(resources.media, 'the media bucket').maxUploadBytes),
       [ENV.serviceName]: () => props.serviceName ?? 'hiroba',
       [ENV.logLevel]: () => props.logLevel ?? 'INFO',
     };
@@ -303,6 +323,22 @@ export class HirobaFunction extends Construct {
           actions: ['lambda:InvokeFunction'],
           resourceArns: [this.need(spec, resources.fanOut, 'the fan-out function').functionArn],
         });
+        return;
+      }
+      case 'media': {
+        const bucket = this.need(spec, resources.media, 'the media bucket').bucket;
+        const images = bucket.arnForObjects(`${imagesPrefix}*`);
+        Grant.addToPrincipal({
+          grantee: this.function,
+          actions: [...mediaObjectActions],
+          resourceArns: [images],
+        });
+        acknowledgeWildcardResource(
+          this.role,
+          images,
+          'Uploads get a fresh key under images/ each (images/<uuid>.<ext>): the wildcard is that prefix ' +
+            'of the media bucket, and the actions are only those the upload and image adapters call.',
+        );
         return;
       }
       default: {

@@ -10,10 +10,13 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import {
+  defaultMaxUploadBytes,
+  imagesPrefix,
+  pendingUploadDays,
+  uploadStateTag,
+} from '../../functions/shared/media.ts';
 import { stackUuid } from './common.ts';
-
-/** Uploaded images live under this key prefix, which CloudFront serves as `/images/*`. */
-const imagesPrefix = 'images/';
 
 /** Props of {@link Media}. */
 export interface MediaProps {
@@ -27,6 +30,11 @@ export interface MediaProps {
    * @default 30
    */
   readonly infrequentAccessAfterDays?: number;
+  /**
+   * Largest image upload in bytes, enforced by each presigned POST's policy.
+   * @default 10485760 (10 MiB)
+   */
+  readonly maxUploadBytes?: number;
 }
 
 /**
@@ -47,11 +55,14 @@ export class Media extends Construct {
   public readonly bucketName: string;
   /** The bucket's regional domain name, resolvable without referencing the bucket resource. */
   public readonly bucketRegionalDomainName: string;
+  /** Largest image upload in bytes. */
+  public readonly maxUploadBytes: number;
 
   constructor(scope: Construct, id: string, props: MediaProps = {}) {
     super(scope, id);
     this.bucketName = `hiroba-media-${stackUuid()}`;
     this.bucketRegionalDomainName = `${this.bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    this.maxUploadBytes = props.maxUploadBytes ?? defaultMaxUploadBytes;
 
     this.bucket = new Bucket(this, 'MediaBucket', {
       bucketName: this.bucketName,
@@ -74,6 +85,13 @@ export class Media extends Construct {
         },
         { id: 'ExpireOldVersions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // Uploads no message took: their presigned POST tagged them pending, and attaching retags them.
+        {
+          id: 'ExpirePendingUploads',
+          prefix: imagesPrefix,
+          tagFilters: { [uploadStateTag.key]: uploadStateTag.pending },
+          expiration: Duration.days(pendingUploadDays),
+        },
       ],
     });
     Validations.of(this.bucket).acknowledge({

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { readBody } from '../http-body.ts';
 import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
@@ -27,6 +29,7 @@ import { type FormHead, MultipartFormReader } from './multipart.ts';
 import { checkContentLength, checkPolicy, parsePolicy } from './post-policy.ts';
 import type { Authentication, SigV4Verifier } from './sigv4.ts';
 import type { ObjectProperties, ObjectStore, StoredObject, WrittenBody } from './store.ts';
+import { malformedXml, parseTaggingHeader, parseTaggingXml, renderTagging } from './tagging.ts';
 import { element, XML_DECLARATION } from './xml.ts';
 
 /** One request being answered, with what routing learnt about it. */
@@ -99,7 +102,11 @@ export async function putObject(call: Call, context: OperationContext): Promise<
       'Content-MD5': contentMd5,
     });
   }
-  const properties = objectProperties(headers);
+  const tagging = headers['x-amz-tagging'];
+  const properties = {
+    ...objectProperties(headers),
+    ...(tagging !== undefined && { tags: parseTaggingHeader(tagging) }),
+  };
   checkWritePreconditions(context.store.get(call.bucket, call.key), headers, call.key);
 
   const source = requestBody(call.req);
@@ -171,6 +178,58 @@ export async function headObject(call: Call, context: OperationContext): Promise
 /** DeleteObject: 204 whether or not the key existed, as S3 answers. */
 export async function deleteObject(call: Call, context: OperationContext): Promise<void> {
   await context.store.delete(call.bucket, call.key);
+  call.res.writeHead(204);
+  call.res.end();
+}
+
+/** The most a PutObjectTagging body may hold: ten tags of the longest keys and values, with room to spare. */
+const MAX_TAGGING_BODY_BYTES = 64 * 1024;
+
+/** GetObjectTagging (`GET /bucket/key?tagging`). */
+export async function getObjectTagging(call: Call, context: OperationContext): Promise<void> {
+  const object = context.store.get(call.bucket, call.key);
+  if (!object) throw noSuchKey(call.key);
+  sendXml(call.res, 200, renderTagging(object.tags ?? []));
+}
+
+/**
+ * PutObjectTagging (`PUT /bucket/key?tagging`): replaces the whole tag set. The body's integrity is
+ * checked as S3 checks it: the signed payload hash, and Content-MD5 or an x-amz-checksum-* header.
+ */
+export async function putObjectTagging(call: Call, context: OperationContext): Promise<void> {
+  if (!context.store.get(call.bucket, call.key)) throw noSuchKey(call.key);
+  const body = await readBody(call.req, MAX_TAGGING_BODY_BYTES);
+  if (body === undefined) throw malformedXml();
+  const payload = call.auth.payloadHash;
+  if (/^[0-9a-f]{64}$/.test(payload)) {
+    const computed = createHash('sha256').update(body).digest('hex');
+    if (computed !== payload) {
+      throw new S3Error(
+        400,
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        { ClientComputedContentSHA256: payload, S3ComputedContentSHA256: computed },
+      );
+    }
+  }
+  const contentMd5 = call.headers['content-md5'];
+  const checksum = expectedChecksum(call.headers, { trailer: false });
+  if (contentMd5 === undefined && checksum.value === undefined) {
+    throw invalidRequest('Missing required header for this request: Content-MD5');
+  }
+  checkContentMd5(contentMd5, { size: body.length, md5: createHash('md5').update(body).digest() });
+  const digest = createChecksum(checksum.algorithm);
+  digest.update(body);
+  verifyChecksum(checksum, digest, undefined);
+  const tags = parseTaggingXml(body.toString('utf8'));
+  if (!(await context.store.setTags(call.bucket, call.key, tags))) throw noSuchKey(call.key);
+  call.res.writeHead(200, { 'content-length': '0' });
+  call.res.end();
+}
+
+/** DeleteObjectTagging (`DELETE /bucket/key?tagging`): 204, the object kept without tags. */
+export async function deleteObjectTagging(call: Call, context: OperationContext): Promise<void> {
+  if (!(await context.store.setTags(call.bucket, call.key, []))) throw noSuchKey(call.key);
   call.res.writeHead(204);
   call.res.end();
 }
@@ -273,7 +332,11 @@ export async function postObject(
   checkKey(expandedKey);
 
   const headers = Object.fromEntries(fields);
-  const properties = objectProperties(headers);
+  const tagging = fields.get('tagging');
+  const properties = {
+    ...objectProperties(headers),
+    ...(tagging !== undefined && { tags: parseTaggingXml(tagging) }),
+  };
   const checksum = expectedChecksum(headers, { trailer: false });
   const digest = createChecksum(checksum.algorithm);
   let received = 0;
@@ -526,6 +589,7 @@ function readResponseHeaders(
   ];
   for (const [name, value] of optional) if (value !== undefined) headers[name] = value;
   for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+  if (object.tags?.length) headers['x-amz-tagging-count'] = String(object.tags.length);
   for (const name of RESPONSE_OVERRIDES) {
     const override = call.params.get(`response-${name}`);
     if (override !== undefined) headers[name] = override;

@@ -10,13 +10,16 @@ import { formDataBoundary } from './multipart.ts';
 import {
   type Call,
   deleteObject,
+  deleteObjectTagging,
   getObject,
+  getObjectTagging,
   headBucket,
   headObject,
   listObjects,
   type OperationContext,
   postObject,
   putObject,
+  putObjectTagging,
 } from './operations.ts';
 import { type Credentials, type SignableRequest, SigV4Verifier } from './sigv4.ts';
 import { ObjectStore } from './store.ts';
@@ -235,10 +238,16 @@ async function route(
   if (!auth) throw accessDenied();
   if (!bucket) throw notImplemented('ListBuckets');
 
-  if (subresource) throw notImplemented(`the ?${subresource} sub-resource`);
-
   const effectiveHeaders = auth.mode === 'query' ? withHoistedHeaders(headers, query) : headers;
   const call: Call = { req, res, bucket, key, params, headers: effectiveHeaders, auth };
+
+  if (subresource === 'tagging' && key) {
+    if (method === 'GET') return getObjectTagging(call, context);
+    if (method === 'PUT') return putObjectTagging(call, context);
+    if (method === 'DELETE') return deleteObjectTagging(call, context);
+    throw methodNotAllowed(method, 'OBJECT');
+  }
+  if (subresource) throw notImplemented(`the ?${subresource} sub-resource`);
 
   if (!key) {
     if (method === 'HEAD') return headBucket(call, context);

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'n
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ChecksumAlgorithm } from './checksums.ts';
+import type { TagSet } from './tagging.ts';
 
 /** Everything S3 keeps about an object besides its bytes. */
 export interface ObjectProperties {
@@ -17,6 +18,8 @@ export interface ObjectProperties {
   metadata: Record<string, string>;
   /** The object's additional checksum: the one sent with the upload, or S3's default CRC64NVME. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** The object's tags (`x-amz-tagging`, the POST `tagging` field, PutObjectTagging). */
+  tags?: TagSet;
 }
 
 /** A stored object's description, as persisted in its metadata sidecar. */
@@ -173,6 +176,26 @@ export class ObjectStore {
     } finally {
       await rm(tmpPath, { force: true });
     }
+  }
+
+  /**
+   * Replaces an object's tag set, keeping its body and everything else (S3 does not change an object's
+   * ETag or Last-Modified when its tags change). False when there is no such object.
+   */
+  async setTags(bucket: string, key: string, tags: TagSet): Promise<boolean> {
+    const objects = this.#buckets.get(bucket);
+    let found = false;
+    await this.#exclusive(async () => {
+      const current = objects?.get(key);
+      if (!objects || !current) return;
+      found = true;
+      const updated: StoredObject = { ...current, tags };
+      const sidecarTmp = join(this.#tmpDir(), `${randomUUID()}.json`);
+      await writeFile(sidecarTmp, JSON.stringify(updated));
+      await rename(sidecarTmp, join(this.#bucketDir(bucket), `${keyFileName(key)}.json`));
+      objects.set(key, updated);
+    });
+    return found;
   }
 
   /** Deletes an object; deleting a missing key is not an error, as in S3. */

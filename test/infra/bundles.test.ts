@@ -17,6 +17,8 @@ const dummyValues: Record<EnvName, string> = {
   [ENV.authClientId]: 'dummyclientid1234567890abc',
   [ENV.authJwksUrl]: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_DUMMY/.well-known/jwks.json',
   [ENV.fanOutFunction]: 'Hiroba-FanOutFunctionHandler-DUMMY',
+  [ENV.mediaBucket]: 'hiroba-media-dummy',
+  [ENV.maxUploadBytes]: '10485760',
   [ENV.serviceName]: 'hiroba',
   [ENV.logLevel]: 'INFO',
 };

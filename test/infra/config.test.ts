@@ -97,6 +97,17 @@ describe('readConfig', () => {
     });
   });
 
+  it('allows image uploads of 10 MiB by default, and reads another limit in bytes', () => {
+    expect(defaultConfig.maxUploadBytes).toBe(10 * 1024 * 1024);
+    expect(configFrom({ maxUploadBytes: '2097152' }).maxUploadBytes).toBe(2 * 1024 * 1024);
+  });
+
+  it('rejects an upload limit under 1 KiB, over 50 MiB or not a whole number of bytes', () => {
+    for (const value of [1023, 50 * 1024 * 1024 + 1, 2048.5]) {
+      expect(() => configFrom({ maxUploadBytes: value })).toThrow(/maxUploadBytes: expected a whole number/);
+    }
+  });
+
   it('reports every invalid value at once', () => {
     expect(() => configFrom({ minCapacity: 'lots', backupRetentionDays: 90 })).toThrow(
       /minCapacity: expected a number, got "lots"\n {2}- backupRetentionDays: expected a whole number from 1 to 35, got 90/,

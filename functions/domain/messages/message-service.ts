@@ -1,6 +1,7 @@
 import type { ChannelService } from '#domain/channels/channel-service';
 import type { Caller } from '#domain/identity/caller';
 import { type Quota, quotas } from '#domain/quotas/quotas';
+import type { Attachment, AttachmentRequest } from '#domain/uploads/attachments';
 import { DomainError } from '#shared/errors';
 import type { DeliveryQueue, Message, MessageStore, PageQuery } from './ports.ts';
 
@@ -9,17 +10,20 @@ export interface MessageServiceDeps {
   channels: Pick<ChannelService, 'visible'>;
   messages: MessageStore;
   deliveries: DeliveryQueue;
+  /** Checks and takes the images a message attaches (see `makeAttachImages`), or throws `invalid`. */
+  attachImages: (caller: Caller, requested: readonly AttachmentRequest[]) => Promise<Attachment[]>;
   /** Charges one unit of a quota to an id, or throws `rate-limited`. */
   chargeQuota: (quota: Quota, id: string) => Promise<void>;
   onDeliveryError?: (error: unknown, message: Message) => void;
 }
 
-/** What a client sends; already validated for shape (lengths, characters). */
+/** What a client sends; already validated for shape (lengths, characters, at most 10 attachments). */
 export interface SendRequest {
   channelId: string;
+  /** May be empty only when there are attachments. */
   content: string;
   clientMessageId: string | null;
-  attachments: unknown[];
+  attachments: AttachmentRequest[];
 }
 
 /** A page of history, with the channel's message count as `total`. */
@@ -32,12 +36,14 @@ export interface ReadResult {
 /**
  * Sending and reading messages, one code path for HTTP and WebSocket. A send is stored first (that is
  * what `201`/`message:saved` promise) and then queued for delivery; a failure to queue is reported to
- * `onDeliveryError` and never fails the stored send: subscribers catch up with `after=`.
+ * `onDeliveryError` and never fails the stored send: subscribers catch up with `after=`. Attached
+ * images are checked and taken before anything is stored; a refused one stores nothing.
  */
 export function makeMessageService({
   channels,
   messages,
   deliveries,
+  attachImages,
   chargeQuota,
   onDeliveryError = () => {},
 }: MessageServiceDeps) {
@@ -45,14 +51,30 @@ export function makeMessageService({
     async send(caller: Caller, request: SendRequest): Promise<{ message: Message; created: boolean }> {
       await channels.visible(request.channelId, caller);
       await chargeQuota(quotas.messageSends, caller.userId);
+      if (request.content === '' && request.attachments.length === 0) {
+        throw new DomainError('invalid', 'The request is invalid.', {
+          details: { content: 'must not be empty or only whitespace' },
+        });
+      }
+      // A repeat of a send that took its images finds them taken: answer it with the first message.
+      if (request.attachments.length > 0 && request.clientMessageId !== null) {
+        const sent = await messages.findSent(request.channelId, caller.userId, request.clientMessageId);
+        if (sent) return { message: sent, created: false };
+      }
+      const attachments = await attachImages(caller, request.attachments);
       const stored = await messages.insert({
         channelId: request.channelId,
         userId: caller.userId,
         userName: caller.userName,
         content: request.content,
         clientMessageId: request.clientMessageId,
-        attachments: request.attachments,
+        attachments,
       });
+      if (stored === 'attachments-taken') {
+        throw new DomainError('invalid', 'The request is invalid.', {
+          details: { attachments: 'an upload was just attached to another message' },
+        });
+      }
       if (!stored) throw new DomainError('not-found', 'No such channel.');
       if (stored.created) {
         await deliveries

@@ -1,3 +1,5 @@
+import type { Attachment } from '#domain/uploads/attachments';
+
 /** A stored message. */
 export interface Message {
   id: string;
@@ -9,7 +11,8 @@ export interface Message {
   content: string;
   /** The sender's idempotency key, if it sent one. */
   clientMessageId: string | null;
-  attachments: unknown[];
+  /** Images, in the order the sender gave them. */
+  attachments: Attachment[];
   createdAt: Date;
 }
 
@@ -20,7 +23,7 @@ export interface NewMessage {
   userName: string;
   content: string;
   clientMessageId: string | null;
-  attachments: unknown[];
+  attachments: Attachment[];
 }
 
 /** Which slice of a channel's history a page holds. */
@@ -45,9 +48,15 @@ export interface MessageStore {
   /**
    * Stores a message with the channel's next `seq`, unless the sender already stored one with the same
    * `clientMessageId` in the channel: then that one is returned with `created: false`. Safe under
-   * concurrent repeats. Undefined when the channel no longer exists.
+   * concurrent repeats. Undefined when the channel no longer exists. A message with attachments also
+   * takes their uploads, in the same statement: when another message took one first, nothing is stored
+   * and the answer is `'attachments-taken'`.
    */
-  insert(message: NewMessage): Promise<{ message: Message; created: boolean } | undefined>;
+  insert(
+    message: NewMessage,
+  ): Promise<{ message: Message; created: boolean } | 'attachments-taken' | undefined>;
+  /** The message this sender stored in the channel with this `clientMessageId`, if any. */
+  findSent(channelId: string, userId: string, clientMessageId: string): Promise<Message | undefined>;
   page(channelId: string, query: PageQuery): Promise<Page>;
 }
 

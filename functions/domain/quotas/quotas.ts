@@ -26,6 +26,8 @@ export const quotas = {
     limit: { rate: 10, periodSeconds: 3600, burst: 10 },
     what: 'new channels',
   },
+  /** Image uploads a user (person or bot) starts. */
+  uploads: { scope: 'upload', limit: { rate: 60, periodSeconds: 3600, burst: 60 }, what: 'uploads' },
 } as const satisfies Record<string, Quota>;
 
 /** Open WebSocket connections a user may hold at once (counted, not rate-limited). */

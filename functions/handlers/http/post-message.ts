@@ -4,15 +4,17 @@ import { jsonBody, pathParameter } from '#shared/http-input';
 import { authenticatedHandler } from '#shared/middleware/auth';
 import { json } from '#shared/middleware/http';
 import { messageJson } from '#shared/presenters';
-import { attachments, clientMessageId, messageContent } from '#shared/validation';
+import { attachments, clientMessageId, messageContent, withContentOrAttachments } from '#shared/validation';
 
 const messages = wiring.messages();
 
-const body = z.object({
-  content: messageContent,
-  clientMessageId: z.optional(clientMessageId),
-  attachments: z._default(attachments, []),
-});
+const body = z
+  .object({
+    content: messageContent,
+    clientMessageId: z.optional(clientMessageId),
+    attachments: z._default(attachments, []),
+  })
+  .check(withContentOrAttachments);
 
 export const handler = authenticatedHandler({ who: 'user' }, async ({ event, caller }) => {
   const input = jsonBody(event, body);

@@ -3,19 +3,21 @@ import { wiring } from '#adapters/wiring';
 import { errorData } from '#shared/errors';
 import { webSocketMessageHandler } from '#shared/middleware/websocket';
 import { messageJson } from '#shared/presenters';
-import { attachments, clientMessageId, messageContent } from '#shared/validation';
+import { attachments, clientMessageId, messageContent, withContentOrAttachments } from '#shared/validation';
 
 const messages = wiring.messages();
 
 /** `message:send` data; `channel_id` is accepted for `channelId`, as the contract allows. */
 const data = z.pipe(
-  z.object({
-    id: clientMessageId,
-    channelId: z.optional(z.string().check(z.minLength(1))),
-    channel_id: z.optional(z.string().check(z.minLength(1))),
-    content: messageContent,
-    attachments: z._default(attachments, []),
-  }),
+  z
+    .object({
+      id: clientMessageId,
+      channelId: z.optional(z.string().check(z.minLength(1))),
+      channel_id: z.optional(z.string().check(z.minLength(1))),
+      content: messageContent,
+      attachments: z._default(attachments, []),
+    })
+    .check(withContentOrAttachments),
   z.transform(({ channel_id, channelId, ...rest }, ctx) => {
     const id = channelId ?? channel_id;
     if (id === undefined) {

@@ -178,6 +178,11 @@ describe('the authorization matrix', () => {
       (c: ReturnType<typeof as>) => c.post('/api/api-keys', { name: 'k' }),
       { anonymous: 401, member: 201, nonMember: 201, owner: 201, admin: 201, bot: 403 },
     ],
+    [
+      'POST /api/uploads',
+      (c: ReturnType<typeof as>) => c.post('/api/uploads', { contentType: 'image/png', size: 100 }),
+      { anonymous: 401, member: 201, nonMember: 201, owner: 201, admin: 201, bot: 201 },
+    ],
   ] as const)('%s', async (_, request, expected) => {
     expect(await statuses(request)).toEqual(expected);
   });

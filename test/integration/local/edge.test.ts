@@ -286,6 +286,18 @@ describe('local edge', () => {
       expect(seen?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\//);
     });
 
+    it("keeps CloudFront's /images/* headers: the object's long-lived Cache-Control, and nosniff", async () => {
+      const get200 = await fetch(`${edge.url}/images/cat%20photo.png`);
+      const revalidated = await fetch(`${edge.url}/images/cat%20photo.png`, {
+        headers: { 'if-none-match': '"abc"' },
+      });
+
+      expect(get200.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(get200.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
     it('answers HEAD without a body and revalidates with If-None-Match', async () => {
       const head = await get(edge.url, '/images/cat%20photo.png', {}, 'HEAD');
       const revalidated = await get(edge.url, '/images/cat%20photo.png', { 'if-none-match': '"abc"' });

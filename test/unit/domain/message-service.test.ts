@@ -2,14 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { makeChannelService } from '#domain/channels/channel-service';
 import { makeMessageService } from '#domain/messages/message-service';
 import type { DeliveryQueue } from '#domain/messages/ports';
+import { makeAttachImages } from '#domain/uploads/attachments';
+import type { ImageType } from '#domain/uploads/image-types';
 import { DomainError } from '#shared/errors';
 import {
   bot,
   countingQuota,
   memoryChannels,
+  memoryImageBucket,
   memoryMessages,
+  memoryUploads,
   person,
   recordingQueue,
+  tinyImages,
 } from '../support/fakes.ts';
 
 /** `deliveries` replaces the recording queue, e.g. with one that fails. */
@@ -24,10 +29,13 @@ async function setup(deliveries?: DeliveryQueue) {
   });
   const stored = memoryMessages(channels.channels);
   const deliveryErrors: unknown[] = [];
+  const uploads = memoryUploads();
+  const media = memoryImageBucket();
   const service = makeMessageService({
     channels: channelService,
     messages: stored.store,
     deliveries: deliveries ?? queue,
+    attachImages: makeAttachImages({ uploads: uploads.store, bucket: media.bucket, maxUploadBytes: 1024 }),
     chargeQuota: quota.charge,
     onDeliveryError: (error) => deliveryErrors.push(error),
   });
@@ -50,8 +58,52 @@ async function setup(deliveries?: DeliveryQueue) {
     channels,
     deliveryErrors,
     stored,
+    uploads,
+    media,
   };
 }
+
+const extensions: Record<ImageType, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+
+/** Records an upload of `owner`'s and, unless `body` is undefined, puts its object in the bucket. */
+async function uploaded(
+  world: Awaited<ReturnType<typeof setup>>,
+  owner: string,
+  contentType: ImageType,
+  body: Uint8Array | undefined,
+) {
+  const id = crypto.randomUUID();
+  await world.uploads.store.create({
+    id,
+    ownerId: owner,
+    contentType,
+    declaredSize: body?.length ?? 1,
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 300_000),
+  });
+  const key = `images/${id}.${extensions[contentType]}`;
+  if (body) world.media.objects.set(key, { body, tags: { upload: 'pending' } });
+  return { id, key };
+}
+
+/** Marks an upload as taken by a message, as the message store does when it stores one. */
+function taken(world: Awaited<ReturnType<typeof setup>>, uploadId: string) {
+  const upload = world.uploads.uploads.get(uploadId);
+  if (!upload) throw new Error(`no upload ${uploadId}`);
+  upload.messageId = crypto.randomUUID();
+}
+
+const withImages = (
+  channelId: string,
+  content: string,
+  attachments: Array<{ uploadId: string; alt?: string }>,
+  clientMessageId: string | null = null,
+) => ({ channelId, content, clientMessageId, attachments });
 
 const send = (channelId: string, content: string, clientMessageId: string | null = null) => ({
   channelId,
@@ -119,6 +171,172 @@ describe('sending messages', () => {
     expect(created).toBe(true);
     expect(stored.messages.map((m) => m.content)).toEqual(['still stored']);
     expect(deliveryErrors).toHaveLength(1);
+  });
+});
+
+describe('sending messages with images', () => {
+  it('attaches the sender’s own uploads with their real size and dimensions, and tags them attached', async () => {
+    const world = await setup();
+    const png = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+    const jpeg = await uploaded(world, 'bob', 'image/jpeg', tinyImages.jpeg);
+
+    const { message } = await world.service.send(
+      person('bob'),
+      withImages(world.open.id, '', [{ uploadId: png.id, alt: 'a dot' }, { uploadId: jpeg.id }]),
+    );
+
+    expect(message.content).toBe('');
+    expect(message.attachments).toEqual([
+      {
+        uploadId: png.id,
+        url: `/images/${png.id}.png`,
+        contentType: 'image/png',
+        size: tinyImages.png.length,
+        width: 1,
+        height: 1,
+        alt: 'a dot',
+      },
+      {
+        uploadId: jpeg.id,
+        url: `/images/${jpeg.id}.jpg`,
+        contentType: 'image/jpeg',
+        size: tinyImages.jpeg.length,
+        width: 2,
+        height: 3,
+      },
+    ]);
+    expect(world.media.objects.get(png.key)?.tags).toEqual({ upload: 'attached' });
+    expect(world.media.objects.get(jpeg.key)?.tags).toEqual({ upload: 'attached' });
+  });
+
+  it('reads GIF and WebP dimensions too', async () => {
+    const world = await setup();
+    const gif = await uploaded(world, 'bob', 'image/gif', tinyImages.gif);
+    const webp = await uploaded(world, 'bob', 'image/webp', tinyImages.webp);
+
+    const { message } = await world.service.send(
+      person('bob'),
+      withImages(world.open.id, 'two', [{ uploadId: gif.id }, { uploadId: webp.id }]),
+    );
+
+    expect(message.attachments.map(({ width, height }) => [width, height])).toEqual([
+      [3, 2],
+      [1, 1],
+    ]);
+  });
+
+  it.each([
+    ['someone else’s upload', 'alice', 'image/png' as const, tinyImages.png, 'is not an upload of yours'],
+    [
+      'an upload never sent to the bucket',
+      'bob',
+      'image/png' as const,
+      undefined,
+      'has not been uploaded (or has expired)',
+    ],
+    [
+      'HTML posing as a PNG',
+      'bob',
+      'image/png' as const,
+      tinyImages.html,
+      'is not an image of type image/png',
+    ],
+    [
+      'a PNG declared as a GIF',
+      'bob',
+      'image/gif' as const,
+      tinyImages.png,
+      'is not an image of type image/gif',
+    ],
+    [
+      'an object over the size limit',
+      'bob',
+      'image/png' as const,
+      new Uint8Array(2048),
+      'is over 1024 bytes',
+    ],
+  ])(
+    'refuses %s, naming the attachment, and stores and tags nothing',
+    async (_, owner, type, body, problem) => {
+      const world = await setup();
+      const good = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+      const bad = await uploaded(world, owner, type, body);
+
+      const error = await world.service
+        .send(person('bob'), withImages(world.open.id, 'x', [{ uploadId: good.id }, { uploadId: bad.id }]))
+        .catch((e: unknown) => e);
+
+      expect(error).toMatchObject({ kind: 'invalid', details: { 'attachments.1.uploadId': problem } });
+      expect(world.stored.messages).toEqual([]);
+      expect(world.queue.queued).toEqual([]);
+      expect(world.media.objects.get(good.key)?.tags).toEqual({ upload: 'pending' });
+    },
+  );
+
+  it('refuses an upload id nobody ever had', async () => {
+    const world = await setup();
+
+    const error = await world.service
+      .send(person('bob'), withImages(world.open.id, 'x', [{ uploadId: crypto.randomUUID() }]))
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      kind: 'invalid',
+      details: { 'attachments.0.uploadId': 'is not an upload of yours' },
+    });
+  });
+
+  it('refuses an upload another message already took, and the same upload twice in one message', async () => {
+    const world = await setup();
+    const png = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+    await world.service.send(person('bob'), withImages(world.open.id, 'first', [{ uploadId: png.id }]));
+    taken(world, png.id);
+    const other = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+
+    const again = await world.service
+      .send(person('bob'), withImages(world.open.id, 'second', [{ uploadId: png.id }]))
+      .catch((e: unknown) => e);
+    const twice = await world.service
+      .send(
+        person('bob'),
+        withImages(world.open.id, 'twice', [{ uploadId: other.id }, { uploadId: other.id }]),
+      )
+      .catch((e: unknown) => e);
+
+    expect(again).toMatchObject({
+      details: { 'attachments.0.uploadId': 'is already attached to a message' },
+    });
+    expect(twice).toMatchObject({ details: { 'attachments.1.uploadId': 'is attached twice' } });
+    expect(world.stored.messages).toHaveLength(1);
+  });
+
+  it('answers a repeated clientMessageId with the first message, its images included', async () => {
+    const world = await setup();
+    const png = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+    const first = await world.service.send(
+      person('bob'),
+      withImages(world.open.id, 'pic', [{ uploadId: png.id }], 'c-img'),
+    );
+    taken(world, png.id);
+
+    const repeat = await world.service.send(
+      person('bob'),
+      withImages(world.open.id, 'pic', [{ uploadId: png.id }], 'c-img'),
+    );
+
+    expect(repeat).toEqual({ message: first.message, created: false });
+    expect(world.queue.queued).toHaveLength(1);
+  });
+
+  it('refuses empty content without attachments', async () => {
+    const world = await setup();
+
+    const error = await world.service.send(person('bob'), send(world.open.id, '')).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({
+      kind: 'invalid',
+      details: { content: 'must not be empty or only whitespace' },
+    });
   });
 });
 

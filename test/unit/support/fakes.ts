@@ -4,6 +4,7 @@ import type { Frame } from '#domain/connections/ports';
 import type { Caller, ConnectedCaller } from '#domain/identity/caller';
 import type { DeliveryQueue, Message, MessageStore } from '#domain/messages/ports';
 import type { Subscription, SubscriptionStore } from '#domain/realtime/ports';
+import type { ImageBucket, Upload, UploadPolicy, UploadStore } from '#domain/uploads/ports';
 import { DomainError } from '#shared/errors';
 
 export const person = (userId: string, extra: Partial<Caller> = {}): Caller => ({
@@ -106,14 +107,10 @@ export function memoryMessages(channels: Map<string, Channel>) {
   const messages: Message[] = [];
   const store: MessageStore = {
     async insert(input) {
-      const existing = messages.find(
-        (m) =>
-          input.clientMessageId !== null &&
-          m.channelId === input.channelId &&
-          m.userId === input.userId &&
-          m.clientMessageId === input.clientMessageId,
-      );
-      if (existing) return { message: existing, created: false };
+      const existing = await store.findSent(input.channelId, input.userId, input.clientMessageId ?? '');
+      if (existing && input.clientMessageId !== null) return { message: existing, created: false };
+      const taken = new Set(messages.flatMap((m) => m.attachments.map((a) => a.uploadId)));
+      if (input.attachments.some((attachment) => taken.has(attachment.uploadId))) return 'attachments-taken';
       const channel = channels.get(input.channelId);
       if (!channel) return undefined;
       channel.lastSeq++;
@@ -121,6 +118,11 @@ export function memoryMessages(channels: Map<string, Channel>) {
       const message: Message = { ...input, id: randomUUID(), seq: channel.lastSeq, createdAt: new Date() };
       messages.push(message);
       return { message, created: true };
+    },
+    async findSent(channelId, userId, clientMessageId) {
+      return messages.find(
+        (m) => m.channelId === channelId && m.userId === userId && m.clientMessageId === clientMessageId,
+      );
     },
     async page(channelId, query) {
       const all = messages.filter((m) => m.channelId === channelId);
@@ -189,3 +191,60 @@ export function countingQuota() {
     charge: async (quota: { scope: string }, id: string) => void charges.push(`${quota.scope}#${id}`),
   };
 }
+
+/** Upload records in memory. */
+export function memoryUploads() {
+  const uploads = new Map<string, Upload>();
+  const store: UploadStore = {
+    async create(upload) {
+      uploads.set(upload.id, { ...upload, messageId: null });
+    },
+    async find(ids) {
+      return ids.flatMap((id) => uploads.get(id) ?? []);
+    },
+  };
+  return { store, uploads };
+}
+
+/** A bucket in memory: objects by key with their tags, and the policies it presigned. */
+export function memoryImageBucket() {
+  const objects = new Map<string, { body: Uint8Array; tags: Record<string, string> }>();
+  const presigned: UploadPolicy[] = [];
+  const bucket: ImageBucket = {
+    async presignUpload(policy) {
+      presigned.push(policy);
+      return { url: 'https://media.example/', fields: { key: policy.key } };
+    },
+    async readHead(key, bytes) {
+      const object = objects.get(key);
+      return object && { size: object.body.length, head: object.body.slice(0, bytes) };
+    },
+    async tag(key, tags) {
+      const object = objects.get(key);
+      if (!object) throw new Error(`no object ${key}`);
+      object.tags = tags;
+    },
+  };
+  return { bucket, objects, presigned };
+}
+
+/** Tiny but complete images, a few dozen bytes each. */
+export const tinyImages = {
+  /** 1×1 PNG. */
+  png: Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+  /** 3×2 GIF. */
+  gif: Buffer.from('R0lGODlhAwACAIAAAP///wAAACwAAAAAAwACAAACAoRRADs=', 'base64'),
+  /** 1×1 WebP (lossless). */
+  webp: Buffer.from('UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==', 'base64'),
+  /** The header of a 2×3 JPEG: SOI, a JFIF APP0 segment, a baseline SOF0 segment, EOI. */
+  jpeg: Buffer.from([
+    0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00,
+    0x01, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x03, 0x00, 0x02, 0x03, 0x01, 0x22, 0x00, 0x02,
+    0x11, 0x01, 0x03, 0x11, 0x01, 0xff, 0xd9,
+  ]),
+  /** HTML posing as a PNG. */
+  html: Buffer.from('<!DOCTYPE html><html><script>alert(1)</script></html>'),
+};
