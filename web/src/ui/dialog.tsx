@@ -1,6 +1,6 @@
 /** A modal dialog on the native `<dialog>`: focus kept inside, Escape closes, focus returns after. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 import { text } from '../i18n/index.ts';
 import { CloseIcon } from './icons.tsx';
 
@@ -17,7 +17,7 @@ export function Dialog(props: {
     if (dialog && !dialog.open) dialog.showModal();
     return () => opener?.focus?.();
   }, []);
-  const titleId = `dialog-title-${props.title.length}`;
+  const titleId = useId();
   return (
     <dialog
       ref={ref}
