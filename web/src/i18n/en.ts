@@ -8,7 +8,6 @@ export const en = {
   openChannels: 'Show channels',
   closeChannels: 'Hide channels',
   newChannel: 'New channel',
-  noChannels: 'No channels yet.',
   privateChannel: 'Private channel',
   publicChannel: 'Public channel',
   unread: (n: number) => (n === 1 ? '1 new message' : `${n} new messages`),
@@ -23,7 +22,6 @@ export const en = {
   signIn: 'Sign in',
   signOut: 'Sign out',
   signedInAs: (name: string) => `Signed in as ${name}`,
-  account: 'Account',
   yourUserId: 'Your user id',
   guestInvite: 'You are reading as a guest. Sign in to post messages.',
   signInUnavailable: 'Signing in is not available right now.',
@@ -48,7 +46,6 @@ export const en = {
   membersOf: (name: string) => `Members of #${name}`,
   owner: 'owner',
   you: 'you',
-  addMember: 'Add someone',
   addMemberLabel: 'Username or user id',
   addMemberHint: 'People you have seen post are suggested. Anyone else can tell you their user id.',
   add: 'Add',
@@ -77,9 +74,7 @@ export const en = {
   failed: 'Not sent.',
   retry: 'Retry',
   discard: 'Discard',
-  edited: 'edited',
   openImage: (alt: string) => (alt ? `Open image: ${alt}` : 'Open image full size'),
-  image: 'Image',
   imageViewer: 'Image',
   // Composer
   messageLabel: (name: string) => `Message #${name}`,
@@ -91,7 +86,6 @@ export const en = {
   attachImage: 'Add an image',
   attachments: 'Images to send',
   uploading: (percent: number) => `Uploading… ${percent}%`,
-  uploaded: 'Ready',
   uploadFailed: 'Upload failed.',
   cancelUpload: 'Cancel upload',
   removeImage: 'Remove image',
@@ -120,7 +114,6 @@ export const en = {
   channelNotFoundTitle: 'Channel not found',
   channelNotFoundText: 'This channel does not exist, or it is private and you are not a member.',
   backHome: 'Go to hiroba',
-  chooseChannel: 'Choose a channel on the left to start reading.',
 } as const satisfies Record<string, Entry>;
 
 type Entry = string | ((...args: never[]) => string);
