@@ -204,6 +204,35 @@ describe('hiroba in a browser', () => {
     await expect.poll(() => bob.page.locator('dialog').count()).toBe(0);
   });
 
+  it('takes images pasted into the composer or dropped on the channel, and lets them go again', async () => {
+    const png = makePng(40, 30).toString('base64');
+    await alice.page.evaluate((data) => {
+      const file = () => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], 'small.png', { type: 'image/png' }));
+        return transfer;
+      };
+      const field = document.querySelector('#composer');
+      field?.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: file(), bubbles: true, cancelable: true }),
+      );
+      const channel = document.querySelector('.channel');
+      channel?.dispatchEvent(
+        new DragEvent('dragover', { dataTransfer: file(), bubbles: true, cancelable: true }),
+      );
+      channel?.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: file(), bubbles: true, cancelable: true }),
+      );
+    }, png);
+    await expect.poll(() => alice.page.locator('.draft.done').count(), { timeout: 30_000 }).toBe(2);
+    await screenshot(alice.page, '08-pasted-and-dropped');
+    for (let left = 2; left > 0; left -= 1) {
+      await alice.page.locator('.draft button').first().click();
+      await expect.poll(() => alice.page.locator('.draft').count()).toBe(left - 1);
+    }
+  });
+
   it('keeps the channel and its history across a reload', async () => {
     const before = await shownMessages(bob.page);
     await bob.page.reload();
@@ -211,7 +240,7 @@ describe('hiroba in a browser', () => {
     await expect.poll(() => shownMessages(bob.page), { timeout: 20_000 }).toEqual(before);
     expect(bob.page.url()).toBe(channelUrl);
     await expect.poll(() => bob.page.locator('.connection.connected').count(), { timeout: 30_000 }).toBe(1);
-    await screenshot(bob.page, '08-bob-after-reload');
+    await screenshot(bob.page, '09-bob-after-reload');
   });
 
   it('catches up on what was missed while offline, in order, without reloading', async () => {
@@ -235,7 +264,7 @@ describe('hiroba in a browser', () => {
     await bob.page.fill('#composer', 'written offline');
     await bob.page.keyboard.press('Enter');
     await expect.poll(() => bob.page.locator('.message.pending.queued').count()).toBe(1);
-    await screenshot(bob.page, '09-bob-offline');
+    await screenshot(bob.page, '10-bob-offline');
     expect(await shownMessages(bob.page)).toEqual(before);
 
     bobNetworkUp = true;
@@ -252,7 +281,7 @@ describe('hiroba in a browser', () => {
       .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-seq'))));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
-    await screenshot(bob.page, '09-bob-caught-up');
+    await screenshot(bob.page, '10-bob-caught-up');
     expect(pageErrors(alice.page)).toEqual([]);
     expect(pageErrors(bob.page)).toEqual([]);
   });
@@ -265,12 +294,12 @@ describe('hiroba in a browser', () => {
     const overflow = () =>
       carol.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(await overflow()).toBeLessThanOrEqual(0);
-    await screenshot(carol.page, '10-phone');
+    await screenshot(carol.page, '11-phone');
     await expectAccessible(carol.page);
 
     await carol.page.getByRole('button', { name: 'Show channels' }).click();
     await expect.poll(() => carol.page.locator('#sidebar').isVisible()).toBe(true);
-    await screenshot(carol.page, '10-phone-channels');
+    await screenshot(carol.page, '11-phone-channels');
     await expectAccessible(carol.page);
     // The language switch sticks across a reload.
     await carol.page.selectOption('#sidebar select', 'ja');
@@ -280,8 +309,9 @@ describe('hiroba in a browser', () => {
     await expect
       .poll(() => carol.page.locator('#composer').getAttribute('placeholder'))
       .toBe(`#${channelName} へのメッセージ`);
+    await expect.poll(() => carol.page.locator('.message').count()).toBeGreaterThan(0);
     expect(await overflow()).toBeLessThanOrEqual(0);
-    await screenshot(carol.page, '10-phone-ja');
+    await screenshot(carol.page, '11-phone-ja');
     await carol.context.close();
   });
 });

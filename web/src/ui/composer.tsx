@@ -84,8 +84,11 @@ export function Composer(props: {
     }
   };
 
+  // Files dropped on the channel arrive as a prop: take each drop once.
+  const taken = useRef<File[] | null>(null);
   useEffect(() => {
-    if (props.files?.length) {
+    if (props.files?.length && props.files !== taken.current) {
+      taken.current = props.files;
       addFiles(props.files);
       props.onFilesTaken();
     }
