@@ -32,6 +32,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
+import { type ContentSecurityPolicySources, contentSecurityPolicy } from '../lib/content-security-policy.ts';
 import { type WebConfig, webCacheControl, webConfigFile } from '../lib/web-config.ts';
 import { sourceIp, splitTarget } from './apigw/request.ts';
 import { readBody } from './http-body.ts';
@@ -59,6 +60,11 @@ export interface EdgeOptions {
    * @default - `config.json` is served from `webRoot` like any file
    */
   readonly webConfig?: () => WebConfig | undefined;
+  /**
+   * Origin of the sign-in domain, for the content security policy.
+   * @default - the edge's own origin, where the local issuer is mounted
+   */
+  readonly authOrigin?: string;
   /** Local-only helpers under `/local/*`; resolves `false` when it has no answer for the request. */
   readonly local?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
@@ -71,25 +77,17 @@ export interface RunningEdge {
 }
 
 /**
- * The response headers policy's security headers. HSTS is harmless on `http://localhost`: browsers
- * ignore it over plain HTTP (RFC 6797 §8.1). `connect-src` allows the media bucket's origin, where the
- * browser uploads images directly with presigned POSTs; `'self'` covers the same-origin WebSocket.
+ * The response headers policy's security headers, with the stack's content security policy: uploads go
+ * to `uploadOrigin` (local S3) and the sign-in exchange to `authOrigin` (the local issuer, on the edge).
+ * HSTS is harmless on `http://localhost`: browsers ignore it over plain HTTP (RFC 6797 §8.1).
  */
-export function securityHeaders(mediaOrigin: string): Record<string, string> {
+export function securityHeaders(sources: ContentSecurityPolicySources): Record<string, string> {
   return {
-    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'strict-transport-security': 'max-age=63072000; includeSubDomains',
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'strict-origin-when-cross-origin',
-    'content-security-policy': [
-      "default-src 'self'",
-      "img-src 'self' data: blob:",
-      `connect-src 'self' ${mediaOrigin}`,
-      "object-src 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'content-security-policy': contentSecurityPolicy(sources),
   };
 }
 
@@ -133,7 +131,8 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const httpApi = new URL(options.httpApiUrl);
   const webSocketApi = new URL(options.webSocketUrl);
   const webRoot = resolve(options.webRoot);
-  const security = securityHeaders(new URL(options.media.s3Url).origin);
+  // The edge's origin, and so the default sign-in origin, is known once it listens, before any request.
+  let security: Record<string, string> = {};
   const debug = Boolean(process.env.HIROBA_DEBUG);
   // CloudFront names itself in `Via` on origin requests; one made-up edge host is enough locally.
   const via = '1.1 local0000000000000000000000000.cloudfront.net (CloudFront)';
@@ -358,8 +357,13 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     return configFile.file;
   }
 
+  const url = await listenLocal(server, options.port);
+  security = securityHeaders({
+    uploadOrigins: [new URL(options.media.s3Url).origin],
+    authOrigin: options.authOrigin ?? url,
+  });
   return {
-    url: await listenLocal(server, options.port),
+    url,
     async stop() {
       for (const socket of tunnels) socket.destroy();
       s3.destroy();

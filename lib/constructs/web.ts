@@ -13,7 +13,10 @@ import {
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Function as CloudFrontFunction,
   Distribution,
   FunctionCode,
@@ -36,10 +39,17 @@ import {
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { webSocketHandshakeHeaders } from '../api-routes.ts';
-import { type WebConfig, webConfigFile } from '../web-config.ts';
+import { contentSecurityPolicy as policyOf } from '../content-security-policy.ts';
+import {
+  hashedAssetsDirectory,
+  immutableCacheControl,
+  revalidateCacheControl,
+  type WebConfig,
+  webConfigFile,
+} from '../web-config.ts';
 import { expiringLogGroup, stackUuid } from './common.ts';
 import { projectRoot } from './function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
@@ -117,6 +127,12 @@ export class Web extends Construct {
   public readonly webSocketOriginRequestPolicy: OriginRequestPolicy;
   /** HSTS, CSP, nosniff, frame and referrer policies on every behaviour. */
   public readonly securityHeaders: ResponseHeadersPolicy;
+  /** The web app's behaviour caches each file as long as its `Cache-Control` says, and no longer. */
+  public readonly webCachePolicy: CachePolicy;
+  /** Uploads the hashed assets (`assets/*`), cached a year, keeping those of earlier builds. */
+  public readonly assetsDeployment: BucketDeployment;
+  /** Uploads everything else (`index.html`, `config.json`), revalidated on every use, after the assets. */
+  public readonly appDeployment: BucketDeployment;
   /** `https://` origin users open: the custom domain if any, else the CloudFront domain. */
   public readonly origin: string;
   /** Every `https://` origin that serves the app (for CORS on direct uploads). */
@@ -181,6 +197,22 @@ export class Web extends Construct {
       },
     });
 
+    // CACHING_OPTIMIZED's minimum TTL of 1 s would keep a `no-cache` index.html a second after a deploy:
+    // with a minimum of 0, CloudFront follows each file's Cache-Control (CloudFront honours no-cache,
+    // no-store and private only then). A file without one is not cached; the deployments give each one.
+    this.webCachePolicy = new CachePolicy(this, 'WebCachePolicy', {
+      cachePolicyName: accountWideName('web'),
+      comment: "hiroba web app: each file's own Cache-Control (a year for hashed assets, no-cache else)",
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      headerBehavior: CacheHeaderBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      queryStringBehavior: CacheQueryStringBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
     const apiOrigin = (apiId: string) =>
       new HttpOrigin(`${apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`, {
         protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -212,7 +244,7 @@ export class Web extends Construct {
           }),
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        cachePolicy: this.webCachePolicy,
         responseHeadersPolicy: this.securityHeaders,
         functionAssociations: [{ function: this.spaFallback, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
@@ -254,21 +286,40 @@ export class Web extends Construct {
     this.origin = props.domainName === undefined ? distributionOrigin : `https://${props.domainName}`;
     this.origins = props.domainName === undefined ? [distributionOrigin] : [this.origin, distributionOrigin];
 
-    const deployment = new BucketDeployment(this, 'DeployWebApp', {
-      sources: [
-        Source.asset(webAppDirectory, {
-          exclude: ['dist', 'node_modules'],
-          bundling: { image: DockerImage.fromRegistry('none'), local: viteBuild(webAppDirectory) },
-        }),
-        Source.jsonData(webConfigFile, props.appConfig),
-      ],
+    // One build, two uploads with their own Cache-Control (S3 metadata, which CloudFront passes on).
+    // The assets go first and are never pruned: a tab still running the previous index.html may yet load
+    // its lazy chunks, and hashed names never collide. Everything else follows, so that no index.html
+    // names an asset not uploaded yet; its pruning skips `assets/*`, which it excludes.
+    const build = Source.asset(webAppDirectory, {
+      exclude: ['dist', 'node_modules'],
+      bundling: { image: DockerImage.fromRegistry('none'), local: viteBuild(webAppDirectory) },
+    });
+    const hashedAssets = `${hashedAssetsDirectory}/*`;
+    // Both deployments run on CDK's one singleton handler, so they share its log group.
+    const logGroup = expiringLogGroup(this, 'DeployWebAppLogs', props.logRetention);
+    this.assetsDeployment = new BucketDeployment(this, 'DeployWebAssets', {
+      sources: [build],
       destinationBucket: this.bucket,
+      exclude: ['*'],
+      include: [hashedAssets],
+      cacheControl: [CacheControl.fromString(immutableCacheControl)],
+      prune: false,
+      retainOnDelete: false,
+      logGroup,
+    });
+    this.appDeployment = new BucketDeployment(this, 'DeployWebApp', {
+      sources: [build, Source.jsonData(webConfigFile, props.appConfig)],
+      destinationBucket: this.bucket,
+      exclude: [hashedAssets],
+      cacheControl: [CacheControl.fromString(revalidateCacheControl)],
+      // A backstop: edge caches may still hold files stored under an earlier cache policy.
       distribution: this.distribution,
       distributionPaths: ['/*'],
       retainOnDelete: false,
-      logGroup: expiringLogGroup(this, 'DeployWebAppLogs', props.logRetention),
+      logGroup,
     });
-    acknowledgeBucketDeploymentHandler(deployment, this.bucket);
+    this.appDeployment.node.addDependency(this.assetsDeployment);
+    acknowledgeBucketDeploymentHandler(this.appDeployment, this.bucket);
   }
 
   private acknowledgeDistributionFindings(hasCertificate: boolean): void {
@@ -298,25 +349,15 @@ export class Web extends Construct {
   }
 }
 
-/** The CSP of every response: same-origin everything, plus direct uploads to the media bucket. */
+/** The CSP of every response ({@link policyOf}), with the media bucket's two S3 endpoints for uploads. */
 function contentSecurityPolicy(media: WebProps['media'], authOrigin: string): string {
-  const uploadEndpoints = [
-    `https://${media.bucketRegionalDomainName}`,
-    `https://${media.bucketName}.s3.${Aws.URL_SUFFIX}`,
-  ];
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    // 'self' covers wss:// to the same host (CSP Level 3), which is how the app reaches /ws.
-    // The media bucket for uploads, and the sign-in domain for the token exchange.
-    `connect-src 'self' ${uploadEndpoints.join(' ')} ${authOrigin}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return policyOf({
+    uploadOrigins: [
+      `https://${media.bucketRegionalDomainName}`,
+      `https://${media.bucketName}.s3.${Aws.URL_SUFFIX}`,
+    ],
+    authOrigin,
+  });
 }
 
 /** Builds the web app with the installed Vite into the asset directory: no Docker, no pre-build step. */

@@ -5,7 +5,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { adminGroup } from '../../functions/domain/identity/caller.ts';
 import { Identity } from '../../lib/constructs/identity.ts';
-import { assemblyDir, onlyResource, referencedId, template, templateJson } from './support/assembly.ts';
+import {
+  assemblyDir,
+  onlyResource,
+  referencedId,
+  template,
+  templateJson,
+  webDeployments,
+} from './support/assembly.ts';
 import { assetDirectory } from './support/bundles.ts';
 
 const userPoolId = () => onlyResource('AWS::Cognito::UserPool')[0];
@@ -114,6 +121,10 @@ describe('web app client', () => {
     });
   });
 
+  it('does not rotate refresh tokens, as the local issuer does not', () => {
+    expect(client().RefreshTokenRotation).toBeUndefined();
+  });
+
   it('does not reveal whether an account exists', () => {
     expect(client().PreventUserExistenceErrors).toBe('ENABLED');
   });
@@ -150,7 +161,7 @@ describe('managed login', () => {
 describe('web app configuration', () => {
   /** config.json as deployed: each deploy-time marker replaced by `${LogicalId}` or `${LogicalId.Attr}`. */
   function deployedConfig(): unknown {
-    const [, deployment] = onlyResource('Custom::CDKBucketDeployment');
+    const [, deployment] = webDeployments().app;
     const keys = deployment.Properties?.SourceObjectKeys as string[];
     const markers = deployment.Properties?.SourceMarkers as Record<string, unknown>[];
     const index = keys.findIndex((key) =>

@@ -79,13 +79,15 @@ describe('a stack with production settings', () => {
     });
   });
 
-  it('lets people sign in from the custom domain and the distribution domain', () => {
+  it('lets people sign in and out from the custom domain and the distribution domain', () => {
+    const [distributionId] = Object.keys(template.findResources('AWS::CloudFront::Distribution'));
+    const distribution = { 'Fn::GetAtt': [distributionId, 'DomainName'] };
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       CallbackURLs: [
         'https://chat.example.com/auth/callback',
-        Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+        { 'Fn::Join': ['', ['https://', distribution, '/auth/callback']] },
       ],
-      LogoutURLs: ['https://chat.example.com', Match.objectLike({ 'Fn::Join': Match.anyValue() })],
+      LogoutURLs: ['https://chat.example.com', { 'Fn::Join': ['', ['https://', distribution]] }],
     });
   });
 

@@ -1,7 +1,8 @@
 import { runInNewContext } from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { onlyResource, referencedId, template, templateJson } from './support/assembly.ts';
+import { contentSecurityPolicy } from '../../lib/content-security-policy.ts';
+import { onlyResource, referencedId, template, templateJson, webDeployments } from './support/assembly.ts';
 
 const cachingDisabled = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const allViewerExceptHostHeader = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
@@ -114,6 +115,9 @@ describe('distribution behaviours', () => {
     ]);
     expect(named('AWS::CloudFront::ResponseHeadersPolicy', ['ResponseHeadersPolicyConfig', 'Name'])).toEqual([
       { 'Fn::Join': ['', ['hiroba-security-headers-', stackUuid]] },
+    ]);
+    expect(named('AWS::CloudFront::CachePolicy', ['CachePolicyConfig', 'Name'])).toEqual([
+      { 'Fn::Join': ['', ['hiroba-web-', stackUuid]] },
     ]);
     expect(
       named('AWS::CloudFront::OriginAccessControl', ['OriginAccessControlConfig', 'Name']).sort((a, b) =>
@@ -264,6 +268,26 @@ describe('security headers', () => {
     expect(csp).toContain("connect-src 'self' https://hiroba-media-");
     expect(csp).not.toContain("'unsafe-inline'");
   });
+
+  it('is the one policy local AWS sends too, with the buckets and the sign-in domain filled in', () => {
+    const [, policy] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    const config = (policy.Properties?.ResponseHeadersPolicyConfig ?? {}) as {
+      SecurityHeadersConfig?: { ContentSecurityPolicy?: { ContentSecurityPolicy?: unknown } };
+    };
+    const value = config.SecurityHeadersConfig?.ContentSecurityPolicy?.ContentSecurityPolicy as {
+      'Fn::Join': [string, unknown[]];
+    };
+    // Every CloudFormation value in the policy becomes `<x>`.
+    const shape = value['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<x>')).join('');
+
+    expect(shape).toBe(
+      contentSecurityPolicy({
+        uploadOrigins: ['https://hiroba-media-<x>.s3.<x>.<x>', 'https://hiroba-media-<x>.s3.<x>'],
+        authOrigin: 'https://<x>.auth.<x>.amazoncognito.com',
+      }),
+    );
+    expect(shape).toContain("script-src 'self'; style-src 'self'; img-src 'self' data: blob:;");
+  });
 });
 
 describe('web bucket', () => {
@@ -282,12 +306,61 @@ describe('web bucket', () => {
     });
   });
 
-  it('gets the built web app from a BucketDeployment that invalidates the distribution', () => {
+  it('gets the built web app from a deployment that invalidates the distribution', () => {
     const [distributionId] = onlyResource('AWS::CloudFront::Distribution');
-    template().hasResourceProperties('Custom::CDKBucketDeployment', {
+    expect(webDeployments().app[1].Properties).toMatchObject({
       DestinationBucketName: { Ref: bucketId('Web') },
       DistributionId: { Ref: distributionId },
       DistributionPaths: ['/*'],
+    });
+  });
+});
+
+describe('web app caching', () => {
+  const cachePolicyId = () => referencedId(distributionConfig().DefaultCacheBehavior.CachePolicyId) ?? '';
+
+  it("stores the hashed assets alone, to be cached a year, keeping earlier builds' assets", () => {
+    const [, assets] = webDeployments().assets;
+    expect(assets.Properties).toMatchObject({
+      DestinationBucketName: { Ref: bucketId('Web') },
+      Exclude: ['*'],
+      Include: ['assets/*'],
+      SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
+      Prune: false,
+    });
+  });
+
+  it('stores everything else, config.json included, to be revalidated on every use, pruning none of the assets', () => {
+    const [, app] = webDeployments().app;
+    expect(app.Properties).toMatchObject({
+      DestinationBucketName: { Ref: bucketId('Web') },
+      Exclude: ['assets/*'],
+      SystemMetadata: { 'cache-control': 'no-cache' },
+    });
+    expect(app.Properties?.Include).toBeUndefined();
+    expect(app.Properties?.Prune).not.toBe(false);
+  });
+
+  it('deploys one build twice, and the pages only after the assets they name', () => {
+    const { assets, app } = webDeployments();
+    const [assetKey] = (assets[1].Properties?.SourceObjectKeys ?? []) as string[];
+    expect(app[1].Properties?.SourceObjectKeys).toContain(assetKey);
+    expect(app[1].DependsOn).toEqual(expect.arrayContaining([assets[0]]));
+  });
+
+  it('caches each web file as its Cache-Control says: a minimum TTL of 0, so no-cache is honoured', () => {
+    expect(templateJson().Resources[cachePolicyId()]?.Type).toBe('AWS::CloudFront::CachePolicy');
+    expect(templateJson().Resources[cachePolicyId()]?.Properties?.CachePolicyConfig).toMatchObject({
+      MinTTL: 0,
+      DefaultTTL: 0,
+      MaxTTL: 31_536_000,
+      ParametersInCacheKeyAndForwardedToOrigin: {
+        CookiesConfig: { CookieBehavior: 'none' },
+        HeadersConfig: { HeaderBehavior: 'none' },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+        EnableAcceptEncodingGzip: true,
+        EnableAcceptEncodingBrotli: true,
+      },
     });
   });
 });

@@ -153,3 +153,19 @@ export function acknowledgedRules(logicalId: string): Record<string, string> {
   }
   return rules;
 }
+
+/**
+ * The web bucket's two deployments: `assets` uploads only the hashed assets (its `Include`), `app`
+ * everything else.
+ */
+export function webDeployments(): Record<'assets' | 'app', [string, CfnResource]> {
+  const deployments = Object.entries(templateJson().Resources).filter(
+    ([, resource]) => resource.Type === 'Custom::CDKBucketDeployment',
+  );
+  const assets = deployments.filter(([, resource]) => resource.Properties?.Include !== undefined);
+  const app = deployments.filter(([, resource]) => resource.Properties?.Include === undefined);
+  if (deployments.length !== 2 || assets.length !== 1 || app.length !== 1) {
+    throw new Error(`Expected an assets and an app deployment, found ${deployments.length} deployments`);
+  }
+  return { assets: assets[0] as [string, CfnResource], app: app[0] as [string, CfnResource] };
+}

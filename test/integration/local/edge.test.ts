@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { contentSecurityPolicy } from '../../../lib/content-security-policy.ts';
 import type { WebConfig } from '../../../lib/web-config.ts';
 import { type RunningEdge, startEdge } from '../../../local/edge.ts';
 
@@ -56,6 +57,7 @@ describe('local edge', () => {
   let webRoot: string;
   let edge: RunningEdge;
   let webConfig: WebConfig | undefined;
+  let s3Origin: string;
 
   beforeAll(async () => {
     apiServer = createServer(async (req, res) => {
@@ -100,6 +102,7 @@ describe('local edge', () => {
       res.end(req.method === 'HEAD' ? undefined : imageBytes);
     });
     const s3Host = await listen(s3Server);
+    s3Origin = `http://${s3Host}`;
 
     wsServer = createServer();
     wss = new WebSocketServer({
@@ -376,6 +379,19 @@ describe('local edge', () => {
       const response = await fetch(`${edge.url}/channels`, { method: 'POST' });
 
       expect(response.status).toBe(403);
+    });
+
+    it("sends the stack's content security policy, with local S3 for uploads and the edge for sign-in", async () => {
+      const response = await get(edge.url, '/');
+      const csp = String(response.headers['content-security-policy']);
+
+      expect(csp).toBe(contentSecurityPolicy({ uploadOrigins: [s3Origin], authOrigin: edge.url }));
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).toContain("img-src 'self' data: blob:;");
+      expect(csp).toContain(`connect-src 'self' ${s3Origin} ${edge.url};`);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(response.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
     });
 
     it('lets caches keep hashed assets for a year, as the deployment stores them', async () => {

@@ -234,6 +234,8 @@ describe('the local OIDC issuer, mounted on the edge', () => {
       const hash = createHash('sha256').update(style).digest('base64');
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp).toContain(`style-src 'self' 'sha256-${hash}'`);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
     });
