@@ -16,5 +16,5 @@ export const uploadStateTag = { key: 'upload', pending: 'pending', attached: 'at
 /** Days a `pending` upload is kept before the lifecycle rule expires it. */
 export const pendingUploadDays = 1;
 
-/** The default and largest-allowed image upload size: 10 MiB. */
+/** The largest image upload a stack allows unless its `maxUploadBytes` setting says otherwise: 10 MiB. */
 export const defaultMaxUploadBytes = 10 * 1024 * 1024;

@@ -37,6 +37,20 @@ describe('the media bucket', () => {
   });
 });
 
+describe('uploads from browsers', () => {
+  it("are allowed by CORS from the distribution's origin only", () => {
+    const [distributionId] = Object.entries(templateJson().Resources).find(
+      ([, resource]) => resource.Type === 'AWS::CloudFront::Distribution',
+    ) ?? [''];
+    const cors = mediaBucket()[1].Properties?.CorsConfiguration as {
+      CorsRules: { AllowedOrigins: unknown[] }[];
+    };
+    expect(cors.CorsRules.map((rule) => rule.AllowedOrigins)).toEqual([
+      [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] }],
+    ]);
+  });
+});
+
 describe('media access', () => {
   it('is declared by exactly the functions that start uploads or store messages', () => {
     const withMedia = ourFunctions()

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataApi } from '#adapters/data-api';
 import { dataApiChannelStore } from '#adapters/data-api-channels';
 import { dataApiMessageStore } from '#adapters/data-api-messages';
+import { dataApiUploadStore } from '#adapters/data-api-uploads';
 import type { ChannelStore } from '#domain/channels/ports';
 import type { MessageStore } from '#domain/messages/ports';
 import { DomainError } from '#shared/errors';
@@ -125,6 +126,70 @@ describe('the Data API channel and message stores', () => {
       lastSeq: 20,
       messageCount: 20,
     });
+  });
+
+  it('records uploads and gives each to one message only, however many sends race for it', async () => {
+    const uploads = dataApiUploadStore(db);
+    const channel = await publicChannel('pictures');
+    const uploadId = crypto.randomUUID();
+    const createdAt = new Date('2026-01-01T12:00:00.000Z');
+    await uploads.create({
+      id: uploadId,
+      ownerId: 'bob',
+      contentType: 'image/png',
+      declaredSize: 68,
+      createdAt,
+      expiresAt: new Date('2026-01-01T12:05:00.000Z'),
+    });
+    const attachment = {
+      uploadId,
+      url: `/images/${uploadId}.png`,
+      contentType: 'image/png',
+      size: 68,
+      width: 1,
+      height: 1,
+    };
+
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        messages.insert({ ...newMessage(channel.id, `pic ${i}`), attachments: [attachment] }),
+      ),
+    );
+
+    const created = results.filter((r) => typeof r === 'object' && r.created);
+    expect(created).toHaveLength(1);
+    expect(results.filter((r) => r === 'attachments-taken')).toHaveLength(5);
+    const [record] = await uploads.find([uploadId]);
+    expect(record).toMatchObject({ ownerId: 'bob', contentType: 'image/png', declaredSize: 68, createdAt });
+    expect(record?.messageId).toBe((created[0] as { message: { id: string } }).message.id);
+    expect((await channels.find(channel.id, undefined))?.channel.messageCount).toBe(1);
+  });
+
+  it("refuses to give a message someone else's upload", async () => {
+    const uploads = dataApiUploadStore(db);
+    const channel = await publicChannel('not-yours');
+    const uploadId = crypto.randomUUID();
+    await uploads.create({
+      id: uploadId,
+      ownerId: 'alice',
+      contentType: 'image/gif',
+      declaredSize: 10,
+      createdAt: new Date(),
+      expiresAt: new Date(),
+    });
+    const attachment = {
+      uploadId,
+      url: '/images/x.gif',
+      contentType: 'image/gif',
+      size: 10,
+      width: 1,
+      height: 1,
+    };
+
+    const result = await messages.insert({ ...newMessage(channel.id, 'mine?'), attachments: [attachment] });
+
+    expect(result).toBe('attachments-taken');
+    expect((await channels.find(channel.id, undefined))?.channel.messageCount).toBe(0);
   });
 
   it('stores a clientMessageId once, however many repeats race', async () => {
