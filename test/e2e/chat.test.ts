@@ -286,6 +286,31 @@ describe('hiroba in a browser', () => {
     expect(pageErrors(bob.page)).toEqual([]);
   });
 
+  it('lets the owner of a private channel add and remove members', async () => {
+    const privateName = `${channelName}-private`;
+    await alice.page.getByRole('button', { name: 'New channel' }).first().click();
+    await alice.page.fill('#channel-name', privateName);
+    await alice.page.getByRole('radio', { name: /Private/ }).check();
+    await alice.page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => alice.page.locator('h1').innerText()).toContain(privateName);
+    await alice.page.getByRole('button', { name: /Members/ }).click();
+    await alice.page.fill('#add-member', 'bob');
+    await alice.page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect
+      .poll(() => alice.page.locator('.member-list li').allInnerTexts())
+      .toEqual([expect.stringContaining('alice'), expect.stringContaining('bob')]);
+    await screenshot(alice.page, '12-private-members');
+    await expectAccessible(alice.page);
+
+    await bob.page.reload();
+    await expect
+      .poll(() => bob.page.locator('.channel-link').allInnerTexts())
+      .toContainEqual(expect.stringContaining(privateName));
+    await alice.page.getByRole('button', { name: 'Remove bob' }).click();
+    await expect.poll(() => alice.page.locator('.member-list li').count()).toBe(1);
+    await alice.page.keyboard.press('Escape');
+  });
+
   it('works at phone width: the sidebar folds away and nothing overflows', async () => {
     const carol = await newPerson(app, { width: 375, height: 740 });
     await signIn(carol.page, app, 'carol', new URL(channelUrl).pathname);

@@ -100,7 +100,10 @@ async function start(): Promise<void> {
     addEventListener('online', () => client.wake());
     addEventListener('offline', () => client.goOffline());
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') client.wake();
+      if (document.visibilityState === 'visible') {
+        client.wake();
+        void loadChannels();
+      }
     });
   }
   startChat({ api, realtime });

@@ -231,6 +231,8 @@ export function catchUp(channelId: string): Promise<void> {
 
 /** After every (re)connect: catch up on every loaded channel and send what was waiting. */
 export function onConnected(): void {
+  // Channels may have appeared meanwhile (someone added us to a private one): refresh the list too.
+  void loadChannels();
   for (const [channelId, log] of logs.value) {
     if (log.loaded) void catchUp(channelId);
   }
