@@ -19,11 +19,20 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const root = await mkdtemp(join(tmpdir(), 'hiroba-e2e-web-'));
   const webRoot = join(root, 'web');
-  await build({
-    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-    build: { outDir: webRoot, emptyOutDir: true },
-    logLevel: 'warn',
-  });
+  // Vitest sets NODE_ENV=test, which Vite would keep, building libraries' development code: build
+  // exactly what `npm start` and the stack build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
+      build: { outDir: webRoot, emptyOutDir: true },
+      logLevel: 'warn',
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   project.provide('webRoot', webRoot);
   project.provide('template', await synthesizeTemplate());
   return async () => {
