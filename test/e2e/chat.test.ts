@@ -46,6 +46,9 @@ describe('hiroba in a browser', () => {
     await guest.page.waitForURL((url) => url.pathname.startsWith('/c/'));
     await expect.poll(() => guest.page.locator('h1').innerText()).toContain('general');
     await expect.poll(() => guest.page.locator('.guest').innerText()).toContain('Sign in to post messages.');
+    await expect
+      .poll(() => guest.page.locator('.history-start').innerText())
+      .toBe('No messages yet. Say hello!');
     await screenshot(guest.page, '01-guest');
     await expectAccessible(guest.page);
     expect(pageErrors(guest.page)).toEqual([]);
