@@ -35,6 +35,21 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          // Last, alone: a browser and a local AWS are the heaviest things the suite runs.
+          sequence: { groupOrder: 3 },
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Cold starts of the local functions take seconds on a busy machine.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
+        },
+      },
     ],
   },
 });
