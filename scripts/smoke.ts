@@ -29,6 +29,16 @@ const securityHeaders = [
   'referrer-policy',
 ];
 
+/**
+ * Every request gives up after this long: a deployment that does not answer fails its check rather
+ * than hanging. Long enough for Aurora to resume from 0 ACU (the functions wait up to 22 s for it).
+ */
+const requestTimeoutMs = 30_000;
+
+function get(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(requestTimeoutMs) });
+}
+
 function fail(message: string): never {
   throw new CheckFailed(message);
 }
@@ -132,14 +142,14 @@ export async function smoke(baseUrl: string, env: NodeJS.ProcessEnv = process.en
     if (init.apiKey) headers['x-api-key'] = init.apiKey;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    return fetch(`${base}${path}`, { method: init.method ?? 'GET', headers, body });
+    return get(`${base}${path}`, { method: init.method ?? 'GET', headers, body });
   };
 
   try {
     const responses: Record<string, Response> = {};
 
     await check('/ serves the app', async () => {
-      const response = await fetch(`${base}/`);
+      const response = await get(`${base}/`);
       expectStatus(response, 200, 'GET /');
       const type = response.headers.get('content-type') ?? '';
       if (!type.startsWith('text/html')) fail(`GET / is ${type || 'untyped'}, not text/html`);
@@ -148,14 +158,14 @@ export async function smoke(baseUrl: string, env: NodeJS.ProcessEnv = process.en
     });
 
     await check('/config.json', async () => {
-      const response = await fetch(`${base}/config.json`);
+      const response = await get(`${base}/config.json`);
       expectStatus(response, 200, 'GET /config.json');
       const config = await json(response, '/config.json');
       if (typeof config !== 'object' || config === null) fail('/config.json is not an object');
     });
 
     await check('/api/health is ok', async () => {
-      const response = await fetch(`${base}/api/health`);
+      const response = await get(`${base}/api/health`);
       const body = await json(response, '/api/health');
       if (response.status !== 200 || body.status !== 'ok') {
         fail(`answered ${response.status} ${JSON.stringify(body)}`);
@@ -265,7 +275,7 @@ export async function smoke(baseUrl: string, env: NodeJS.ProcessEnv = process.en
       const form = new FormData();
       for (const [name, value] of Object.entries(upload.upload.fields)) form.append(name, value);
       form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'smoke.png');
-      const sent = await fetch(upload.upload.url, { method: 'POST', body: form });
+      const sent = await get(upload.upload.url, { method: 'POST', body: form });
       if (sent.status !== 204 && sent.status !== 201 && sent.status !== 200) {
         fail(`the upload to the bucket answered ${sent.status}: ${(await sent.text()).slice(0, 200)}`);
       }
@@ -278,7 +288,7 @@ export async function smoke(baseUrl: string, env: NodeJS.ProcessEnv = process.en
       const message = await json(posted, 'the message with the attachment');
       const url = message.attachments?.[0]?.url as string | undefined;
       if (!url) fail('the message carries no attachment');
-      const image = await fetch(new URL(url, `${base}/`));
+      const image = await get(new URL(url, `${base}/`));
       expectStatus(image, 200, `GET ${url}`);
       const bytes = Buffer.from(await image.arrayBuffer());
       if (!bytes.equals(png)) fail(`GET ${url} answered other bytes than were uploaded`);
