@@ -1,12 +1,16 @@
 /**
  * `npm start`: builds the web app and runs hiroba on local AWS until Ctrl-C.
- * State lives in `.hiroba/` and survives restarts; delete the directory to start afresh.
+ * State lives in `HIROBA_STATE_DIR` (default `.hiroba/`) and survives restarts; delete the directory to
+ * start afresh. Two instances of one checkout run side by side with different `PORT`s and state dirs.
  */
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { startLocalAws } from './local-aws.ts';
 
-const stateDir = fileURLToPath(new URL('../.hiroba/', import.meta.url));
+const stateDir = process.env.HIROBA_STATE_DIR
+  ? `${resolve(process.env.HIROBA_STATE_DIR)}/`
+  : fileURLToPath(new URL('../.hiroba/', import.meta.url));
 const webRoot = `${stateDir}web`;
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -25,8 +29,10 @@ console.log('Starting local AWS...');
 const local = await startLocalAws({ stateDir, port, webRoot, logLevel: process.env.HIROBA_LOG_LEVEL });
 const { endpoints } = local;
 
+const startSeconds = (performance.now() / 1000).toFixed(1);
+
 console.log(`
-hiroba is running at ${endpoints.edge}
+hiroba is running at ${endpoints.edge}   (started in ${startSeconds} s)
 
   web app, /api, /ws, /images  ${endpoints.edge}   (the local edge, as CloudFront in AWS)
   HTTP API                     ${endpoints.httpApi}
