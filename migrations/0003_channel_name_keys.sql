@@ -30,11 +30,13 @@ return normalize(
 
 alter table channels add column name_key text;
 
--- Code older than this migration inserts channels without a key: the database computes it.
+-- Code older than this migration inserts channels without a key: the database computes it, and
+-- recomputes it for a name changed without its key.
 create function channels_fill_name_key() returns trigger
 language plpgsql as $$
 begin
-  if new.name_key is null then
+  if new.name_key is null
+     or (tg_op = 'UPDATE' and new.name is distinct from old.name and new.name_key = old.name_key) then
     new.name_key := channel_name_key(new.name);
   end if;
   return new;

@@ -160,7 +160,7 @@ describe('the migration runner through the Data API', () => {
       }
     });
 
-    it('keys a channel that code older than the migration inserts without one', async () => {
+    it('keys a channel that code older than the migration inserts or renames without its key', async () => {
       const db = await freshDatabase();
       await run(db, project);
 
@@ -170,6 +170,10 @@ describe('the migration runner through the Data API', () => {
         { name_key: 'strasse' },
       ]);
       await expect(db.execute("insert into channels (name) values ('STRASSE')")).rejects.toThrow(/23505/);
+      await db.execute("update channels set name = 'ＳＴＲＡＳＳＥ-2' where name = 'Straße'");
+      expect(await db.query("select name_key from channels where name = 'ＳＴＲＡＳＳＥ-2'")).toEqual([
+        { name_key: 'strasse-2' },
+      ]);
     });
   });
 });
