@@ -152,6 +152,11 @@ export const httpRoutes: readonly HttpRoute[] = [
   },
   {
     method: 'PUT',
+    path: '/api/channels/{channelId}/owner',
+    function: fn('TransferChannel', 'http/transfer-channel', caller),
+  },
+  {
+    method: 'PUT',
     path: '/api/channels/{channelId}/members/{userId}',
     function: fn('AddMember', 'http/add-member', caller),
   },

@@ -51,7 +51,7 @@ export function dataApiChannelStore(db: DataApi): ChannelStore {
         `select ${channelColumns} from channels c
          where c.visibility = 'public' or :isAdmin
             or exists (select 1 from channel_members m where m.channel_id = c.id and m.user_id = :userId)
-         order by lower(c.name), c.name, c.id`,
+         order by c.name_key, c.name, c.id`,
         { isAdmin: viewer?.isAdmin ?? false, userId: viewer?.accessUserId ?? '' },
       );
       return rows.map(toChannel);
@@ -71,8 +71,8 @@ export function dataApiChannelStore(db: DataApi): ChannelStore {
       try {
         const [row] = await db.query<ChannelRow>(
           `with c as (
-             insert into channels (name, description, visibility, created_by)
-             values (:name, :description, :visibility, :createdBy)
+             insert into channels (name, name_key, description, visibility, created_by)
+             values (:name, :nameKey, :description, :visibility, :createdBy)
              returning *
            ), owner as (
              insert into channel_members (channel_id, user_id, role) select id, created_by, 'owner' from c
@@ -84,9 +84,13 @@ export function dataApiChannelStore(db: DataApi): ChannelStore {
         return toChannel(row);
       } catch (error) {
         if (sqlState(error) === uniqueViolation) {
-          throw new DomainError('conflict', `A channel named "${channel.name}" already exists.`, {
-            cause: error,
-          });
+          // Name the channel the new name is confused with: it may be spelled differently.
+          const [existing] = await db.query<{ name: string }>(
+            'select name from channels where name_key = :nameKey',
+            { nameKey: channel.nameKey },
+          );
+          const name = existing?.name ?? channel.name;
+          throw new DomainError('conflict', `A channel named "${name}" already exists.`, { cause: error });
         }
         throw error;
       }
@@ -111,11 +115,44 @@ export function dataApiChannelStore(db: DataApi): ChannelStore {
     },
 
     async removeMember(channelId, userId) {
-      const removed = await db.execute(
-        'delete from channel_members where channel_id = :channelId and user_id = :userId',
+      // The delete re-checks `role` on the row it locks, so an owner made by a concurrent hand-over is
+      // not removed; `target` reads the role as the statement started.
+      const [row] = await db.query<{ role: MemberRole | null; removed: number }>(
+        `with target as (
+           select role from channel_members where channel_id = :channelId and user_id = :userId
+         ), removed as (
+           delete from channel_members
+           where channel_id = :channelId and user_id = :userId and role = 'member'
+           returning 1
+         )
+         select (select role from target) as role, (select count(*) from removed) as removed`,
         { channelId: { uuid: channelId }, userId },
       );
-      return removed > 0;
+      if (Number(row?.removed ?? 0) > 0) return 'removed';
+      return row?.role ? 'owner' : 'not-member';
+    },
+
+    async transferOwnership(channelId, userId) {
+      // Locking the channel's row serializes hand-overs of one channel, so it never has two owners.
+      return db.transaction(async (tx) => {
+        await tx.query('select id from channels where id = :channelId for update', {
+          channelId: { uuid: channelId },
+        });
+        const [row] = await tx.query<MemberRow>(
+          `with promoted as (
+             update channel_members set role = 'owner'
+             where channel_id = :channelId and user_id = :userId
+             returning user_id, role, joined_at
+           ), demoted as (
+             update channel_members set role = 'member'
+             where channel_id = :channelId and role = 'owner' and user_id <> :userId
+               and exists (select 1 from promoted)
+           )
+           select p.user_id, u.username, p.role, p.joined_at from promoted p join users u on u.id = p.user_id`,
+          { channelId: { uuid: channelId }, userId },
+        );
+        return row && toMember(row);
+      });
     },
 
     async members(channelId) {

@@ -1,10 +1,11 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataApi } from '#adapters/data-api';
 import { dataApiMigrationStore } from '#adapters/data-api-migration-store';
 import { readMigrations } from '#adapters/migration-files';
+import { channelNameKey } from '#domain/channels/channel-name-key';
 import { makeApplyMigrations } from '#domain/migrations/apply-migrations';
 import { startTestDatabase, type TestDatabase } from './support/data-api.ts';
 
@@ -88,5 +89,91 @@ describe('the migration runner through the Data API', () => {
 
     expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_a.sql', '0002_b.sql']);
     expect(await db.query('select count(*)::int as n from schema_migrations')).toEqual([{ n: 2 }]);
+  });
+
+  describe('0003, channel name keys', () => {
+    const project = new URL('../../migrations/', import.meta.url);
+
+    /** A database migrated up to `0002` only, as it was before name keys. */
+    async function before0003(): Promise<DataApi> {
+      const db = await freshDatabase();
+      const dir = await mkdtemp(join(database.root, 'before-0003-'));
+      for (const name of ['0001_chat_core.sql', '0002_uploads.sql']) {
+        await copyFile(new URL(name, project), join(dir, name));
+      }
+      await run(db, pathToFileURL(`${dir}/`));
+      return db;
+    }
+
+    it('gives every existing channel its key, and later look-alikes a key of their own', async () => {
+      const db = await before0003();
+      for (const name of ['straße', 'STRASSE', 'Σίσυφος', 'ΣΊΣΥΦΟΣ', 'ｇｅｎｅｒａｌ', 'Design']) {
+        await db.execute('insert into channels (name) values (:name)', { name });
+      }
+
+      await run(db, project);
+
+      const rows = await db.query<{ id: string; name: string; name_key: string }>(
+        'select id, name, name_key from channels order by created_at, id',
+      );
+      expect(rows).toHaveLength(8);
+      const keyOf = (name: string) => rows.find((row) => row.name === name)?.name_key;
+      const idOf = (name: string) => rows.find((row) => row.name === name)?.id;
+      expect(keyOf('general')).toBe('general');
+      expect(keyOf('random')).toBe('random');
+      expect(keyOf('Design')).toBe('design');
+      expect(keyOf('straße')).toBe('strasse');
+      expect(keyOf('Σίσυφος')).toBe('σίσυφοσ');
+      expect(keyOf('STRASSE')).toBe(`strasse\u001f${idOf('STRASSE')}`);
+      expect(keyOf('ΣΊΣΥΦΟΣ')).toBe(`σίσυφοσ\u001f${idOf('ΣΊΣΥΦΟΣ')}`);
+      expect(keyOf('ｇｅｎｅｒａｌ')).toBe(`general\u001f${idOf('ｇｅｎｅｒａｌ')}`);
+    });
+
+    it('computes in SQL the key the functions compute', async () => {
+      const db = await freshDatabase();
+      await run(db, project);
+      const names = [
+        'STRASSE',
+        'straße',
+        'GROẞE',
+        'ΣΊΣΥΦΟΣ',
+        'Σίσυφος',
+        'ｇｅｎｅｒａｌ',
+        'ﬁle ﬂow',
+        'İstanbul',
+        'ısparta',
+        'IĞDIR',
+        'ᾈδης ᾳ',
+        'ǅemal',
+        'Ꭰ ꭰ',
+        '\u1C80\u1C88',
+        '❤️ fans',
+        'a   b\u3000c',
+        'Ω Å µ',
+        '①②③ ㍿',
+        'Ａｂｃ－１２３',
+      ];
+
+      for (const name of names) {
+        const [row] = await db.query<{ key: string }>('select channel_name_key(:name) as key', { name });
+        expect({ name, key: row?.key }).toEqual({ name, key: channelNameKey(name) });
+      }
+    });
+
+    it('keys a channel that code older than the migration inserts or renames without its key', async () => {
+      const db = await freshDatabase();
+      await run(db, project);
+
+      await db.execute("insert into channels (name) values ('Straße')");
+
+      expect(await db.query("select name_key from channels where name = 'Straße'")).toEqual([
+        { name_key: 'strasse' },
+      ]);
+      await expect(db.execute("insert into channels (name) values ('STRASSE')")).rejects.toThrow(/23505/);
+      await db.execute("update channels set name = 'ＳＴＲＡＳＳＥ-2' where name = 'Straße'");
+      expect(await db.query("select name_key from channels where name = 'ＳＴＲＡＳＳＥ-2'")).toEqual([
+        { name_key: 'strasse-2' },
+      ]);
+    });
   });
 });

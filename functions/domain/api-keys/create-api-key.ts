@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Caller } from '#domain/identity/caller';
 import { DomainError } from '#shared/errors';
-import { text } from '#shared/validation';
+import { displayName } from '#shared/validation';
 import { apiKeySecretBytes, formatApiKey, hashApiKey } from './api-key-secret.ts';
 import type { ApiKeyStore } from './ports.ts';
 
@@ -21,8 +21,8 @@ export interface CreatedApiKey {
   createdAt: Date;
 }
 
-/** A new key's fields: its bot's name, 1–80 characters after trimming. */
-export const apiKeyInput = z.object({ name: text({ min: 1, max: 80, trim: true }) });
+/** A new key's fields: its bot's name, 1–80 characters after trimming, held to the rules of names people see. */
+export const apiKeyInput = z.object({ name: displayName({ max: 80 }) });
 
 /** A validated `apiKeyInput`. */
 export type ApiKeyInput = z.infer<typeof apiKeyInput>;

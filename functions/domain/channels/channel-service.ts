@@ -3,6 +3,7 @@ import { type Quota, quotas } from '#domain/quotas/quotas';
 import { DomainError } from '#shared/errors';
 import { isStorableText } from '#shared/validation';
 import { channelAccess, channelNotFound, isChannelId } from './access.ts';
+import { channelNameKey } from './channel-name-key.ts';
 import type { Channel, ChannelStore, ChannelView, Member, Visibility } from './ports.ts';
 
 /** Drops the realtime subscriptions of people who can no longer read a channel. */
@@ -62,7 +63,7 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
     ): Promise<Channel> {
       if (caller.kind !== 'person') throw new DomainError('forbidden', 'Bots cannot create channels.');
       await chargeQuota(quotas.channelCreations, caller.userId);
-      return channels.create({ ...input, createdBy: caller.userId });
+      return channels.create({ ...input, nameKey: channelNameKey(input.name), createdBy: caller.userId });
     },
 
     async remove(channelId: string, caller: Caller): Promise<void> {
@@ -82,9 +83,10 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
     async leave(channelId: string, caller: Caller): Promise<void> {
       const view = await visible(channelId, caller);
       if (caller.kind !== 'person') throw new DomainError('forbidden', 'Bots cannot leave channels.');
-      if (!(await channels.removeMember(channelId, caller.userId))) {
+      const removed = await channels.removeMember(view.channel.id, caller.userId);
+      if (removed === 'owner') throw ownerCannotLeave();
+      if (removed === 'not-member')
         throw new DomainError('not-found', 'You are not a member of this channel.');
-      }
       await revokeIfHidden(view, caller.userId, caller.isAdmin);
     },
 
@@ -99,7 +101,11 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
     async removeMember(channelId: string, userId: string, caller: Caller): Promise<void> {
       const self = caller.kind === 'person' && userId === caller.userId;
       const view = self ? await visible(channelId, caller) : await managed(channelId, caller);
-      if (!isStorableText(userId) || !(await channels.removeMember(channelId, userId))) {
+      const removed = isStorableText(userId)
+        ? await channels.removeMember(view.channel.id, userId)
+        : 'not-member';
+      if (removed === 'owner') throw ownerCannotLeave();
+      if (removed === 'not-member') {
         throw new DomainError('not-found', 'That user is not a member of this channel.');
       }
       // The removed user's admin status is unknown here: an admin removed from a private channel loses
@@ -107,11 +113,35 @@ export function makeChannelService({ channels, subscriptions, chargeQuota }: Cha
       await revokeIfHidden(view, userId, false);
     },
 
+    /**
+     * Hands the channel over to one of its members, who becomes its owner while the previous owner (if
+     * any: the channels a fresh install starts with have none) stays on as a member. The owner or an
+     * admin may do it; handing it to its owner again changes nothing.
+     */
+    async transferOwnership(channelId: string, userId: string, caller: Caller): Promise<Member> {
+      const { channel } = await managed(channelId, caller);
+      const owner = isStorableText(userId) ? await channels.transferOwnership(channel.id, userId) : undefined;
+      if (!owner) {
+        throw new DomainError('invalid', 'The request is invalid.', {
+          details: { userId: 'must be a member of the channel' },
+        });
+      }
+      return owner;
+    },
+
     async members(channelId: string, caller: Caller | undefined): Promise<Member[]> {
       await visible(channelId, caller);
       return channels.members(channelId);
     },
   };
+}
+
+/** Why an owner may not leave: a channel always keeps someone who manages it. */
+function ownerCannotLeave(): DomainError {
+  return new DomainError(
+    'conflict',
+    "The channel's owner cannot leave it: hand the channel over to another member first (PUT /api/channels/{id}/owner), or delete it.",
+  );
 }
 
 /** The channel use cases, as `makeChannelService` builds them. */

@@ -40,6 +40,8 @@ export interface Viewer {
 /** What creating a channel stores; the store adds id, timestamps and counters. */
 export interface NewChannel {
   name: string;
+  /** What names are compared by (`channelNameKey`): unique among channels. */
+  nameKey: string;
   description: string;
   visibility: Visibility;
   createdBy: string;
@@ -47,18 +49,30 @@ export interface NewChannel {
 
 /** Where channels and their members live. */
 export interface ChannelStore {
-  /** Public channels, private ones the viewer belongs to (all for admins), sorted by name case-insensitively. */
+  /** Public channels, private ones the viewer belongs to (all for admins), sorted by name key (case-insensitively). */
   list(viewer: Viewer | undefined): Promise<Channel[]>;
   /** The channel and the user's role in it; undefined when no channel has that id. */
   find(channelId: string, userId: string | undefined): Promise<ChannelView | undefined>;
-  /** Creates the channel with its creator as owner. @throws DomainError `conflict` when the name is taken. */
+  /**
+   * Creates the channel with its creator as owner.
+   * @throws DomainError `conflict`, naming the existing channel, when another has the same name key.
+   */
   create(channel: NewChannel): Promise<Channel>;
   /** Deletes the channel, its members and its messages. */
   remove(channelId: string): Promise<void>;
   /** Adds or keeps a member; an existing owner stays owner. */
   addMember(channelId: string, userId: string): Promise<Member>;
-  /** @returns whether the user was a member. */
-  removeMember(channelId: string, userId: string): Promise<boolean>;
+  /**
+   * Removes a member, never the owner (checked in the same statement, so a concurrent hand-over cannot
+   * slip between the check and the removal).
+   * @returns `removed`, `owner` (nothing removed) or `not-member`.
+   */
+  removeMember(channelId: string, userId: string): Promise<'removed' | 'owner' | 'not-member'>;
+  /**
+   * Makes a current member the channel's owner and its previous owner, if any, a member, atomically.
+   * @returns the new owner, or undefined when the user is not a member.
+   */
+  transferOwnership(channelId: string, userId: string): Promise<Member | undefined>;
   members(channelId: string): Promise<Member[]>;
   /** The username of a known user (person or bot), undefined for an unknown id. */
   userName(userId: string): Promise<string | undefined>;

@@ -3,6 +3,7 @@ import type { Caller } from '#domain/identity/caller';
 import { type Quota, quotas } from '#domain/quotas/quotas';
 import type { Attachment, AttachmentRequest } from '#domain/uploads/attachments';
 import { DomainError } from '#shared/errors';
+import { emptyContent, isBlank } from '#shared/validation';
 import type { DeliveryQueue, Message, MessageStore, PageQuery } from './ports.ts';
 
 /** The ports the message use cases need. */
@@ -20,7 +21,7 @@ export interface MessageServiceDeps {
 /** What a client sends; already validated for shape (lengths, characters, at most 10 attachments). */
 export interface SendRequest {
   channelId: string;
-  /** May be empty only when there are attachments. */
+  /** May be empty, or only whitespace and invisible characters, only when there are attachments. */
   content: string;
   clientMessageId: string | null;
   attachments: AttachmentRequest[];
@@ -51,10 +52,9 @@ export function makeMessageService({
     async send(caller: Caller, request: SendRequest): Promise<{ message: Message; created: boolean }> {
       await channels.visible(request.channelId, caller);
       await chargeQuota(quotas.messageSends, caller.userId);
-      if (request.content === '' && request.attachments.length === 0) {
-        throw new DomainError('invalid', 'The request is invalid.', {
-          details: { content: 'must not be empty or only whitespace' },
-        });
+      // Content that shows nothing is empty content, which only a message with images may have.
+      if (isBlank(request.content) && request.attachments.length === 0) {
+        throw new DomainError('invalid', 'The request is invalid.', { details: { content: emptyContent } });
       }
       // A repeat of a send that took its images finds them taken: answer it with the first message.
       if (request.attachments.length > 0 && request.clientMessageId !== null) {

@@ -4,12 +4,12 @@ import { jsonBody } from '#shared/http-input';
 import { authenticatedHandler } from '#shared/middleware/auth';
 import { json } from '#shared/middleware/http';
 import { channelJson } from '#shared/presenters';
-import { text } from '#shared/validation';
+import { displayName, text } from '#shared/validation';
 
 const channels = wiring.channels();
 
 const body = z.object({
-  name: text({ min: 1, max: 80, trim: true }),
+  name: displayName({ max: 80 }),
   description: z._default(text({ min: 0, max: 500, trim: true }), ''),
   visibility: z._default(z.enum(['public', 'private']), 'public'),
 });

@@ -26,17 +26,17 @@ describe('the authorization matrix', () => {
 
   const as = (role: Role) => httpClient(aws.endpoints.edge, credentials[role]);
 
-  /** A private channel of its own owner, with `member` and `extra` in it. */
-  async function privateChannel(): Promise<{ id: string; owner: string }> {
+  /** A private channel of its own owner (whose token is `owner`), with `member` and `extra` in it. */
+  async function privateChannel(): Promise<{ id: string; owner: string; ownerId: string }> {
     const ownerToken = await aws.tokenFor(`owner-${++owners}`);
     const owner = httpClient(aws.endpoints.edge, { token: ownerToken });
     const channel = (await owner.post('/api/channels', { name: `private-${owners}`, visibility: 'private' }))
       .body;
     await owner.put(`/api/channels/${channel.id}/members/${userIds.member}`);
     await owner.put(`/api/channels/${channel.id}/members/${userIds.extra}`);
-    return { id: channel.id, owner: ownerToken };
+    return { id: channel.id, owner: ownerToken, ownerId: channel.createdBy };
   }
-  let shared: { id: string; owner: string };
+  let shared: { id: string; owner: string; ownerId: string };
 
   beforeAll(async () => {
     aws = await startTestAws();
@@ -61,7 +61,7 @@ describe('the authorization matrix', () => {
   async function statuses(
     request: (
       client: ReturnType<typeof as>,
-      channel: { id: string; owner: string },
+      channel: { id: string; owner: string; ownerId: string },
     ) => Promise<{ status: number }>,
     fresh = false,
   ): Promise<Record<Role, number>> {
@@ -145,7 +145,21 @@ describe('the authorization matrix', () => {
       'POST /api/channels/{id}/leave',
       (c: ReturnType<typeof as>, ch: { id: string }) => c.post(`/api/channels/${ch.id}/leave`),
       true,
-      { anonymous: 401, member: 204, nonMember: 404, owner: 204, admin: 404, bot: 403 },
+      { anonymous: 401, member: 204, nonMember: 404, owner: 409, admin: 404, bot: 403 },
+    ],
+    [
+      'PUT /api/channels/{id}/owner',
+      (c: ReturnType<typeof as>, ch: { id: string }) =>
+        c.put(`/api/channels/${ch.id}/owner`, { userId: userIds.extra }),
+      true,
+      { anonymous: 401, member: 403, nonMember: 404, owner: 200, admin: 200, bot: 403 },
+    ],
+    [
+      'DELETE /api/channels/{id}/members/{ownerId}',
+      (c: ReturnType<typeof as>, ch: { id: string; ownerId: string }) =>
+        c.delete(`/api/channels/${ch.id}/members/${ch.ownerId}`),
+      true,
+      { anonymous: 401, member: 403, nonMember: 404, owner: 409, admin: 409, bot: 403 },
     ],
     [
       'DELETE /api/channels/{id}',

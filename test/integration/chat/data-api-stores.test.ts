@@ -3,6 +3,7 @@ import type { DataApi } from '#adapters/data-api';
 import { dataApiChannelStore } from '#adapters/data-api-channels';
 import { dataApiMessageStore } from '#adapters/data-api-messages';
 import { dataApiUploadStore } from '#adapters/data-api-uploads';
+import { channelNameKey } from '#domain/channels/channel-name-key';
 import type { ChannelStore } from '#domain/channels/ports';
 import type { MessageStore } from '#domain/messages/ports';
 import { DomainError } from '#shared/errors';
@@ -47,7 +48,13 @@ describe('the Data API channel and message stores', () => {
 
   /** A public channel alice owns. */
   const publicChannel = (name: string) =>
-    channels.create({ name, description: '', visibility: 'public', createdBy: 'alice' });
+    channels.create({
+      name,
+      description: '',
+      visibility: 'public',
+      createdBy: 'alice',
+      nameKey: channelNameKey(name),
+    });
 
   it('starts with general and random, sorted by name, created by nobody', async () => {
     const list = await channels.list(undefined);
@@ -61,6 +68,7 @@ describe('the Data API channel and message stores', () => {
   it('creates a channel owned by its creator and refuses a name taken in another case', async () => {
     const created = await channels.create({
       name: 'Design',
+      nameKey: 'design',
       description: 'd',
       visibility: 'private',
       createdBy: 'alice',
@@ -70,7 +78,7 @@ describe('the Data API channel and message stores', () => {
     expect(await channels.find(created.id, 'alice')).toMatchObject({ role: 'owner' });
     expect(await channels.find(created.id, 'bob')).toMatchObject({ role: undefined });
     const duplicate = await channels
-      .create({ name: 'design', description: '', visibility: 'public', createdBy: 'bob' })
+      .create({ name: 'design', nameKey: 'design', description: '', visibility: 'public', createdBy: 'bob' })
       .catch((e: unknown) => e);
     expect(duplicate).toBeInstanceOf(DomainError);
     expect(duplicate).toMatchObject({ kind: 'conflict' });
@@ -79,6 +87,7 @@ describe('the Data API channel and message stores', () => {
   it('lists private channels to members and admins only', async () => {
     const secret = await channels.create({
       name: 'zz-secret',
+      nameKey: 'zz-secret',
       description: '',
       visibility: 'private',
       createdBy: 'alice',
@@ -106,10 +115,55 @@ describe('the Data API channel and message stores', () => {
       ['alice', 'owner'],
       ['bob', 'member'],
     ]);
-    expect(await channels.removeMember(channel.id, 'bob')).toBe(true);
-    expect(await channels.removeMember(channel.id, 'bob')).toBe(false);
+    expect(await channels.removeMember(channel.id, 'bob')).toBe('removed');
+    expect(await channels.removeMember(channel.id, 'bob')).toBe('not-member');
     expect(await channels.userName('carol')).toBe('carol');
     expect(await channels.userName('nobody')).toBeUndefined();
+  });
+
+  it('never removes the owner', async () => {
+    const channel = await publicChannel('kept-owner');
+
+    expect(await channels.removeMember(channel.id, 'alice')).toBe('owner');
+    expect(await channels.find(channel.id, 'alice')).toMatchObject({ role: 'owner' });
+  });
+
+  it('hands a channel over to a member only, leaving exactly one owner', async () => {
+    const channel = await publicChannel('handed-over');
+    await channels.addMember(channel.id, 'bob');
+    await channels.addMember(channel.id, 'carol');
+
+    expect(await channels.transferOwnership(channel.id, 'nobody')).toBeUndefined();
+    const [toBob, toCarol] = await Promise.all([
+      channels.transferOwnership(channel.id, 'bob'),
+      channels.transferOwnership(channel.id, 'carol'),
+    ]);
+
+    expect([toBob?.role, toCarol?.role]).toEqual(['owner', 'owner']);
+    const roles = (await channels.members(channel.id)).filter((m) => m.role === 'owner');
+    expect(roles).toHaveLength(1);
+  });
+
+  it('names the existing channel when a new name has the same key', async () => {
+    await publicChannel('Straße');
+
+    const duplicate = await publicChannel('STRASSE').catch((e: unknown) => e);
+
+    expect(duplicate).toMatchObject({
+      kind: 'conflict',
+      message: 'A channel named "Straße" already exists.',
+    });
+  });
+
+  it('gives a seed channel, which has no owner, an owner', async () => {
+    const general = (await channels.list(undefined)).find((c) => c.name === 'general');
+    if (!general) throw new Error('no seed channel');
+    await channels.addMember(general.id, 'bob');
+
+    expect(await channels.transferOwnership(general.id, 'bob')).toMatchObject({
+      userId: 'bob',
+      role: 'owner',
+    });
   });
 
   it('assigns seq atomically and keeps lastSeq and messageCount exact', async () => {

@@ -288,7 +288,21 @@ describe('attaching images to messages', () => {
     const answer = await alice.post(`/api/channels/${channelId}/messages`, { content: '' });
 
     expect(answer.status).toBe(400);
-    expect(answer.body.error.details).toEqual({ content: 'must not be empty or only whitespace' });
+    expect(answer.body.error.details).toEqual({
+      content: 'must not be empty or only whitespace and invisible characters',
+    });
+  });
+
+  it('accepts content of only invisible characters with an attachment, as it accepts empty content', async () => {
+    const { created } = await upload(alice, 'image/gif', tinyImages.gif);
+
+    const answer = await alice.post(`/api/channels/${channelId}/messages`, {
+      content: '\u200b',
+      attachments: [{ uploadId: created.uploadId }],
+    });
+
+    expect(answer.status).toBe(201);
+    expect(answer.body.attachments).toHaveLength(1);
   });
 
   it('attaches an upload to one message only, and answers a repeat with the first message', async () => {

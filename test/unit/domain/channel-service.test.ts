@@ -138,4 +138,94 @@ describe('channels', () => {
     expect(revoked).toEqual([`${open.id}:*`]);
     expect(await service.get(open.id, person('alice')).catch(kind)).toBe('not-found');
   });
+
+  it.each([
+    ['STRASSE', 'straße'],
+    ['ΣΊΣΥΦΟΣ', 'Σίσυφος'],
+    ['ｇｅｎｅｒａｌ', 'General'],
+  ])('refuses %s next to %s, naming the existing channel', async (first, second) => {
+    const { service } = setup();
+    await channel(service, 'alice', first, 'public');
+
+    const refused = await channel(service, 'bob', second, 'public').catch((e: unknown) => e);
+
+    expect(refused).toMatchObject({
+      kind: 'conflict',
+      message: `A channel named "${first}" already exists.`,
+    });
+    expect((await service.list(admin('root'))).map((c) => c.name)).toEqual([first]);
+  });
+
+  it('refuses to let the owner leave or be removed, by anyone', async () => {
+    const { service } = setup();
+    const open = await channel(service, 'alice', 'o', 'private');
+
+    const refusals = await Promise.all([
+      service.leave(open.id, person('alice')).catch((e: unknown) => e),
+      service.removeMember(open.id, 'alice', person('alice')).catch((e: unknown) => e),
+      service.removeMember(open.id, 'alice', admin('root')).catch((e: unknown) => e),
+    ]);
+
+    for (const refused of refusals) {
+      expect(refused).toMatchObject({
+        kind: 'conflict',
+        message: expect.stringMatching(/hand the channel over/),
+      });
+    }
+    expect(await service.members(open.id, person('alice'))).toMatchObject([
+      { userId: 'alice', role: 'owner' },
+    ]);
+  });
+
+  it('hands a channel over to a member, after which the previous owner may leave', async () => {
+    const { service } = setup();
+    const open = await channel(service, 'alice', 'o', 'private');
+    await service.addMember(open.id, 'bob', person('alice'));
+
+    const owner = await service.transferOwnership(open.id, 'bob', person('alice'));
+    await service.leave(open.id, person('alice'));
+
+    expect(owner).toMatchObject({ userId: 'bob', role: 'owner' });
+    expect(await service.members(open.id, person('bob'))).toMatchObject([{ userId: 'bob', role: 'owner' }]);
+  });
+
+  it('lets an admin hand over a channel and refuses everyone else but its owner', async () => {
+    const { service } = setup();
+    const open = await channel(service, 'alice', 'o', 'public');
+    await service.join(open.id, person('bob'));
+    await service.join(open.id, person('carol'));
+
+    expect(await service.transferOwnership(open.id, 'carol', person('bob')).catch(kind)).toBe('forbidden');
+    expect(await service.transferOwnership(open.id, 'carol', bot('k1', 'alice')).catch(kind)).toBe(
+      'forbidden',
+    );
+    await service.transferOwnership(open.id, 'carol', admin('root'));
+
+    expect((await service.members(open.id, undefined)).map((m) => [m.userId, m.role])).toEqual([
+      ['alice', 'member'],
+      ['bob', 'member'],
+      ['carol', 'owner'],
+    ]);
+  });
+
+  it('refuses to hand a channel to someone who is not a member', async () => {
+    const { service } = setup();
+    const open = await channel(service, 'alice', 'o', 'public');
+
+    const refused = await service
+      .transferOwnership(open.id, 'carol', person('alice'))
+      .catch((e: unknown) => e);
+
+    expect(refused).toMatchObject({
+      kind: 'invalid',
+      details: { userId: 'must be a member of the channel' },
+    });
+  });
+
+  it('hides a private channel being handed over from a non-member', async () => {
+    const { service } = setup();
+    const secret = await channel(service, 'alice', 's', 'private');
+
+    expect(await service.transferOwnership(secret.id, 'bob', person('bob')).catch(kind)).toBe('not-found');
+  });
 });

@@ -328,15 +328,51 @@ describe('sending messages with images', () => {
     expect(world.queue.queued).toHaveLength(1);
   });
 
-  it('refuses empty content without attachments', async () => {
+  it.each([
+    ['empty', ''],
+    ['only zero-width spaces', '\u200b\u200b'],
+    ['only a joiner, a word joiner and spaces', ' \u200d\u2060 '],
+    ['only bidirectional marks and a BOM', '\u200f\u200e\ufeff'],
+    ['only a Hangul filler', '\u3164'],
+  ])('refuses %s content without attachments, storing nothing', async (_, content) => {
     const world = await setup();
 
-    const error = await world.service.send(person('bob'), send(world.open.id, '')).catch((e: unknown) => e);
+    const error = await world.service
+      .send(person('bob'), send(world.open.id, content))
+      .catch((e: unknown) => e);
 
     expect(error).toMatchObject({
       kind: 'invalid',
-      details: { content: 'must not be empty or only whitespace' },
+      details: { content: 'must not be empty or only whitespace and invisible characters' },
     });
+    expect(
+      (await world.service.read(person('bob'), world.open.id, { mode: 'offset', offset: 0, limit: 10 }))
+        .total,
+    ).toBe(0);
+  });
+
+  it('accepts content of only invisible characters with an attachment', async () => {
+    const world = await setup();
+    const png = await uploaded(world, 'bob', 'image/png', tinyImages.png);
+
+    const sent = await world.service.send(
+      person('bob'),
+      withImages(world.open.id, '\u200b', [{ uploadId: png.id }]),
+    );
+
+    expect(sent.created).toBe(true);
+    expect(sent.message.attachments).toHaveLength(1);
+  });
+
+  it('keeps invisible characters that belong to visible text', async () => {
+    const world = await setup();
+
+    const sent = await world.service.send(
+      person('bob'),
+      send(world.open.id, '👩\u200d💻 \u05e9\u05dc\u05d5\u05dd\u200f 42 ❤\ufe0f'),
+    );
+
+    expect(sent.message.content).toBe('👩\u200d💻 \u05e9\u05dc\u05d5\u05dd\u200f 42 ❤\ufe0f');
   });
 });
 

@@ -41,6 +41,7 @@ export function memoryChannels(users: string[] = []) {
   const channels = new Map<string, Channel>();
   const members = new Map<string, Map<string, { role: MemberRole; joinedAt: Date }>>();
   const known = new Set(users);
+  const keys = new Map<string, string>();
   const store: ChannelStore = {
     async list(viewer) {
       return [...channels.values()]
@@ -59,17 +60,18 @@ export function memoryChannels(users: string[] = []) {
       return { channel, role: userId ? members.get(channel.id)?.get(userId)?.role : undefined };
     },
     async create(input) {
-      if ([...channels.values()].some((c) => c.name.toLowerCase() === input.name.toLowerCase())) {
-        throw new DomainError('conflict', 'taken');
-      }
+      const existing = [...channels.values()].find((c) => keys.get(c.id) === input.nameKey);
+      if (existing) throw new DomainError('conflict', `A channel named "${existing.name}" already exists.`);
+      const { nameKey, ...fields } = input;
       const channel: Channel = {
-        ...input,
+        ...fields,
         id: randomUUID(),
         createdAt: new Date(),
         lastSeq: 0,
         messageCount: 0,
       };
       channels.set(channel.id, channel);
+      keys.set(channel.id, nameKey);
       members.set(channel.id, new Map([[input.createdBy, { role: 'owner', joinedAt: new Date() }]]));
       known.add(input.createdBy);
       return channel;
@@ -86,7 +88,18 @@ export function memoryChannels(users: string[] = []) {
       return { userId, userName: userId, ...existing };
     },
     async removeMember(channelId, userId) {
-      return members.get(channelId)?.delete(userId) ?? false;
+      const list = members.get(channelId);
+      const role = list?.get(userId)?.role;
+      if (role === 'owner') return 'owner';
+      return list?.delete(userId) ? 'removed' : 'not-member';
+    },
+    async transferOwnership(channelId, userId) {
+      const list = members.get(channelId);
+      const member = list?.get(userId);
+      if (!list || !member) return undefined;
+      for (const other of list.values()) if (other.role === 'owner') other.role = 'member';
+      member.role = 'owner';
+      return { userId, userName: userId, ...member };
     },
     async members(channelId) {
       return [...(members.get(channelId) ?? new Map()).entries()].map(([userId, m]) => ({
