@@ -55,6 +55,8 @@ export const en = {
     `hiroba does not know who “${name}” is yet. Ask them for their user id (in their account menu).`,
   close: 'Close',
   leftChannel: (name: string) => `You left #${name}.`,
+  ownerCannotLeave: (name: string) =>
+    `You own #${name}: hand it over to another member, or delete it, before you leave.`,
   joinedChannel: (name: string) => `You joined #${name}.`,
   // Create channel
   createChannel: 'Create a channel',

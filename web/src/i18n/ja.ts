@@ -54,6 +54,8 @@ export const ja: Catalogue = {
     `「${name}」さんはまだ hiroba で見かけていません。ユーザー ID（アカウントメニューに表示されます）を教えてもらってください。`,
   close: '閉じる',
   leftChannel: (name) => `#${name} から退出しました。`,
+  ownerCannotLeave: (name) =>
+    `#${name} のオーナーは退出できません。ほかのメンバーに引き継ぐか、チャンネルを削除してください。`,
   joinedChannel: (name) => `#${name} に参加しました。`,
   createChannel: 'チャンネルを作成',
   channelName: '名前',

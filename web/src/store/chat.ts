@@ -406,7 +406,9 @@ export async function leaveChannel(channel: Channel): Promise<boolean> {
     await loadMembers(channel.id);
     return false;
   } catch (error) {
-    showNotice(errorText(text.value, error));
+    // The API keeps an owner in their channel until it is handed over (409).
+    const owner = error instanceof ApiError && error.code === 'conflict';
+    showNotice(owner ? text.value.ownerCannotLeave(channel.name) : errorText(text.value, error));
     return false;
   }
 }
