@@ -192,7 +192,7 @@ export const httpRoutes: readonly HttpRoute[] = [
 export const webSocketRoutes: readonly WebSocketRoute[] = [
   { routeKey: '$connect', function: fn('WsConnect', 'ws/connect', ['connections']) },
   { routeKey: '$disconnect', function: fn('WsDisconnect', 'ws/disconnect', ['connections']) },
-  { routeKey: 'ping', function: fn('WsPing', 'ws/ping', ['manageConnections']) },
+  { routeKey: 'ping', function: fn('WsPing', 'ws/ping', ['connections', 'manageConnections']) },
   {
     routeKey: 'channel:subscribe',
     function: fn('WsSubscribe', 'ws/subscribe', ['database', 'connections', 'manageConnections']),
@@ -211,7 +211,7 @@ export const webSocketRoutes: readonly WebSocketRoute[] = [
       'media',
     ]),
   },
-  { routeKey: '$default', function: fn('WsDefault', 'ws/default', ['manageConnections']) },
+  { routeKey: '$default', function: fn('WsDefault', 'ws/default', ['connections', 'manageConnections']) },
 ];
 
 /**

@@ -46,6 +46,8 @@ export interface HirobaConfig {
   readonly webSocketThrottleRateLimit: number;
   /** Burst of messages the WebSocket API stage allows. */
   readonly webSocketThrottleBurstLimit: number;
+  /** Concurrent executions reserved for the fan-out function; 0 reserves none. */
+  readonly fanOutReservedConcurrency: number;
   /** Seconds a connection record lives before TTL removes it. */
   readonly connectionTtlSeconds: number;
   /** Custom domain of the distribution, e.g. `chat.example.com`; the CloudFront domain when undefined. */
@@ -204,6 +206,13 @@ export const contextSettings: Settings = {
     default: 100,
     production: 1000,
     parse: numberIn(1, 5000, 1),
+  },
+  fanOutReservedConcurrency: {
+    description:
+      "Concurrent executions reserved for the fan-out function, so route floods cannot starve delivery (also its ceiling); 0 reserves none. Lambda refuses a reservation that leaves the account under 100 unreserved: set 0 where the account's concurrency quota is below 200",
+    default: 100,
+    production: 100,
+    parse: numberIn(0, 10_000, 1),
   },
   connectionTtlSeconds: {
     description: "Seconds before a connection record expires (API Gateway's 2 h connection limit at most)",

@@ -89,6 +89,8 @@ export class HirobaStack extends Stack {
       spec: fanOutFunction,
       resources: shared,
       asyncInvocation: { retryAttempts: 2, maxEventAge: Duration.minutes(5) },
+      // Its own share of the account's concurrency: a flood of route invocations cannot take it.
+      reservedConcurrency: config.fanOutReservedConcurrency,
       ...functionDefaults,
     });
     const resources: FunctionResources = { ...shared, fanOut: fanOut.function };

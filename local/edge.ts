@@ -1,7 +1,9 @@
 /**
  * The local CloudFront: one origin for the browser, routing by path as the distribution's behaviours do.
  *
- * - `/api/*` → the HTTP API, viewer headers forwarded except Host (`ALL_VIEWER_EXCEPT_HOST_HEADER`).
+ * - `/api/*` → the HTTP API, viewer headers forwarded except Host (`ALL_VIEWER_EXCEPT_HOST_HEADER`),
+ *   after the behaviour's viewer-request function (`apiBodyLimitCode`, the stack's very code, run in a
+ *   `node:vm` context) has had its say: a `Content-Length` over the limit gets its `413` unread.
  * - `/ws` → the WebSocket API: the upgrade is proxied with its query string and `Sec-WebSocket-*`
  *   headers only (other viewer headers are dropped, the User-Agent becomes CloudFront's), then bytes
  *   flow both ways untouched, so frames and close codes pass through.
@@ -30,7 +32,9 @@ import {
 import type { Socket } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { runInNewContext } from 'node:vm';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { apiBodyLimitCode } from '../functions/shared/api-body-limit.ts';
 import { webSocketHandshakeHeaders } from '../lib/api-routes.ts';
 import { type ContentSecurityPolicySources, contentSecurityPolicy } from '../lib/content-security-policy.ts';
 import { type WebConfig, webCacheControl, webConfigFile } from '../lib/web-config.ts';
@@ -144,6 +148,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
   const tunnels = new Set<Socket>();
   const webFiles: WebFileCache = new Map();
+  const apiBodyLimit = cloudFrontFunction(apiBodyLimitCode);
 
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -168,7 +173,10 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   });
 
   async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    if (path.startsWith('/api/')) return proxy(req, res);
+    if (path.startsWith('/api/')) {
+      if (viewerRequestAnswered(apiBodyLimit, req, res, path)) return;
+      return proxy(req, res);
+    }
     if (path.startsWith('/images/')) return serveImage(req, res, path);
     if (path.startsWith('/local/')) {
       if (await options.local?.(req, res)) return;
@@ -478,4 +486,57 @@ function cloudFrontError(res: ServerResponse, status: number, detail: string): v
 function log(method: string | undefined, path: string, status: number, started: number): void {
   const ms = Math.round(performance.now() - started);
   console.log(`edge ${method} ${path} ${status || '-'} ${ms}ms`);
+}
+
+/** What a CloudFront Function's viewer-request handler returns: the request, or a response of its own. */
+interface FunctionResult {
+  readonly statusCode?: number;
+  readonly statusDescription?: string;
+  readonly headers?: Record<string, { readonly value: string }>;
+  readonly body?: string | { readonly encoding?: string; readonly data: string };
+}
+
+type CloudFrontFunctionHandler = (event: unknown) => FunctionResult;
+
+/** A CloudFront Function's code, evaluated once in its own context, as CloudFront would run it. */
+function cloudFrontFunction(code: string): CloudFrontFunctionHandler {
+  return runInNewContext(
+    `${code}\nhandler;`,
+    {},
+    { filename: 'cloudfront-function.js' },
+  ) as CloudFrontFunctionHandler;
+}
+
+/**
+ * Runs a viewer-request function on `req` (the event of CloudFront Functions' event structure, headers
+ * lowercased, no body) and, when it answers itself, sends that answer and returns `true`. The request
+ * body is never read: the connection closes after the answer, as a server that refuses a body must.
+ */
+function viewerRequestAnswered(
+  fn: CloudFrontFunctionHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): boolean {
+  const headers: Record<string, { value: string }> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = { value: Array.isArray(value) ? value.join(',') : value };
+  }
+  const result = fn({
+    version: '1.0',
+    context: { eventType: 'viewer-request' },
+    viewer: { ip: sourceIp(req) },
+    request: { method: req.method, uri: path, querystring: {}, headers, cookies: {} },
+  });
+  if (result.statusCode === undefined) return false;
+  const body =
+    result.body === undefined ? '' : typeof result.body === 'string' ? result.body : result.body.data;
+  const encoded = typeof result.body === 'object' && result.body.encoding === 'base64';
+  const bytes = Buffer.from(body, encoded ? 'base64' : 'utf8');
+  for (const [name, { value }] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('content-length', bytes.length);
+  res.setHeader('connection', 'close');
+  res.writeHead(result.statusCode, result.statusDescription);
+  res.end(bytes);
+  return true;
 }

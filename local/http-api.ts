@@ -18,6 +18,7 @@ import type { FunctionSpec, HttpRoute } from '../lib/api-routes.ts';
 import { gatewayId, localAccountId, apiId as newApiId, requestTime, traceId } from './apigw/ids.ts';
 import { invokeWithin } from './apigw/integration.ts';
 import { decodeComponent, groupHeaders, parseQuery, sourceIp, splitTarget } from './apigw/request.ts';
+import { type StageThrottle, tokenBucket } from './apigw/throttle.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
 import { closeServer, listenLocal } from './listen.ts';
@@ -29,7 +30,7 @@ export interface HttpApiOptions {
   readonly defaultRoute?: { readonly function: FunctionSpec };
   readonly runtime: LambdaRuntime;
   /** Requests per second and burst, as the stage's throttling. @default no throttling */
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle?: StageThrottle;
   /** @default 30_000, HTTP APIs' maximum */
   readonly integrationTimeoutMs?: number;
 }
@@ -74,7 +75,7 @@ const tooLarge: GatewayAnswer = { status: 413, message: 'Request Entity Too Larg
 export async function startHttpApi(options: HttpApiOptions): Promise<RunningHttpApi> {
   const routes = options.routes.map(compile);
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 30_000;
-  const takeToken = options.throttle ? tokenBucket(options.throttle) : () => true;
+  const takeToken = tokenBucket(options.throttle);
   const apiId = newApiId();
 
   const server = createServer((req, res) => {
@@ -317,18 +318,4 @@ function answer(res: ServerResponse, gatewayAnswer: GatewayAnswer): void {
 async function readPayload(req: IncomingMessage): Promise<Buffer | undefined> {
   if (Number(req.headers['content-length'] ?? 0) > maxPayloadBytes) return undefined;
   return readBody(req, maxPayloadBytes);
-}
-
-/** The stage's token bucket: `burstLimit` tokens, refilled at `rateLimit` per second. */
-function tokenBucket(throttle: { rateLimit: number; burstLimit: number }): () => boolean {
-  let tokens = throttle.burstLimit;
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    tokens = Math.min(throttle.burstLimit, tokens + ((now - last) / 1000) * throttle.rateLimit);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
 }

@@ -199,6 +199,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       maxConnectionMs: options.maxConnectionMs,
       authorizer: webSocketAuthorizer,
       region,
+      throttle: facts.webSocketThrottle,
     });
     stops.push(webSocketApi.stop);
     values[ENV.connectionsEndpoint] = webSocketApi.managementUrl;

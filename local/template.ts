@@ -1,4 +1,5 @@
 import { ENV } from '#shared/env';
+import { webSocketStageName } from '../lib/api-routes.ts';
 import type { CorsRule } from './s3/cors.ts';
 
 /** The parts of a synthesized CloudFormation template that local AWS reads. */
@@ -15,6 +16,8 @@ export interface LocalStackFacts {
   maxUploadBytes: number;
   /** The HTTP API stage's throttling. */
   httpThrottle: { rateLimit: number; burstLimit: number };
+  /** The WebSocket API stage's throttling. */
+  webSocketThrottle: { rateLimit: number; burstLimit: number };
   /** The media bucket's CORS rules, with their allowed origins left out: locally the edge is the origin. */
   mediaCorsRules: Omit<CorsRule, 'AllowedOrigins'>[];
 }
@@ -52,17 +55,7 @@ export function localStackFacts(template: CloudFormationTemplate): LocalStackFac
   const ttl = variables.map((v) => v[ENV.connectionTtlSeconds]).find((value) => value !== undefined);
   const maxUploadBytes = variables.map((v) => v[ENV.maxUploadBytes]).find((value) => value !== undefined);
   if (maxUploadBytes === undefined) throw new Error(`No function in the template sets ${ENV.maxUploadBytes}`);
-  const stage = resources.find(
-    (resource) =>
-      resource.Type === 'AWS::ApiGatewayV2::Stage' && resource.Properties?.StageName === '$default',
-  );
-  const routeSettings = stage?.Properties?.DefaultRouteSettings as
-    | { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }
-    | undefined;
   if (!tableRef?.Ref) throw new Error(`No function in the template sets ${ENV.connectionsTable} to a table`);
-  if (routeSettings?.ThrottlingRateLimit === undefined || routeSettings.ThrottlingBurstLimit === undefined) {
-    throw new Error('The HTTP API stage in the template has no throttling');
-  }
   const [mediaBucket, ...otherCorsBuckets] = resources.filter(
     (resource) => resource.Type === 'AWS::S3::Bucket' && resource.Properties?.CorsConfiguration,
   );
@@ -81,9 +74,26 @@ export function localStackFacts(template: CloudFormationTemplate): LocalStackFac
     })),
     connectionTtlSeconds: Number(ttl ?? 7200),
     maxUploadBytes: Number(maxUploadBytes),
-    httpThrottle: {
-      rateLimit: routeSettings.ThrottlingRateLimit,
-      burstLimit: routeSettings.ThrottlingBurstLimit,
-    },
+    httpThrottle: stageThrottle(resources, '$default', 'HTTP API'),
+    webSocketThrottle: stageThrottle(resources, webSocketStageName, 'WebSocket API'),
   };
+}
+
+/** The throttling of the API Gateway v2 stage named `stageName`. */
+function stageThrottle(
+  resources: CloudFormationTemplate['Resources'][string][],
+  stageName: string,
+  what: string,
+): { rateLimit: number; burstLimit: number } {
+  const stage = resources.find(
+    (resource) =>
+      resource.Type === 'AWS::ApiGatewayV2::Stage' && resource.Properties?.StageName === stageName,
+  );
+  const routeSettings = stage?.Properties?.DefaultRouteSettings as
+    | { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }
+    | undefined;
+  if (routeSettings?.ThrottlingRateLimit === undefined || routeSettings.ThrottlingBurstLimit === undefined) {
+    throw new Error(`The ${what} stage in the template has no throttling`);
+  }
+  return { rateLimit: routeSettings.ThrottlingRateLimit, burstLimit: routeSettings.ThrottlingBurstLimit };
 }

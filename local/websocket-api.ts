@@ -28,6 +28,13 @@
  *   as AWS documents for Lambda proxy integrations, plus `principalId` and `integrationLatency`) on
  *   every event, `$connect` to `$disconnect`. Results are not cached: WebSocket APIs have no
  *   authorizer cache.
+ * - Stage throttling: one token bucket for the stage (`burstLimit` tokens, `rateLimit` a second), taken by
+ *   every handshake and every message, as API Gateway "throttles requests ... using the token bucket
+ *   algorithm" and "clients may receive 429 Too Many Requests" (docs: websocket-api-protect). A throttled
+ *   handshake is refused with 429 before the authorizer or `$connect` runs; a throttled message invokes
+ *   nothing and gets the gateway's error frame `{"message": "Too Many Requests", "connectionId":…,
+ *   "requestId":…}`, the connection staying open. AWS documents the status, not the frame: its wording
+ *   here follows the HTTP API's 429 body and the shape of the gateway's other error frames above.
  */
 
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
@@ -45,6 +52,7 @@ import {
   sourceIp,
   splitTarget,
 } from './apigw/request.ts';
+import { type StageThrottle, tokenBucket } from './apigw/throttle.ts';
 import { sendAwsReply } from './aws-reply.ts';
 import { readBody } from './http-body.ts';
 import type { InvokeResult, LambdaRuntime } from './lambda-runtime.ts';
@@ -70,6 +78,8 @@ export interface WebSocketApiOptions {
   readonly authorizer?: { readonly function: FunctionSpec; readonly identitySource: string };
   /** The region in the authorizer's `methodArn`. @default 'us-east-1' */
   readonly region?: string;
+  /** Handshakes and messages per second and burst, as the stage's throttling. @default no throttling */
+  readonly throttle?: StageThrottle;
 }
 
 /** A running local WebSocket API. */
@@ -114,6 +124,7 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
   const identitySource = options.authorizer && parseIdentitySource(options.authorizer.identitySource);
   const apiId = newApiId();
   const methodArn = `arn:aws:execute-api:${options.region ?? 'us-east-1'}:${localAccountId}:${apiId}/${stage}/$connect`;
+  const takeToken = tokenBucket(options.throttle);
   const connections = new Map<string, Connection>();
   const open = new Set<Connection>();
   const handshaking = new Set<Socket>();
@@ -180,6 +191,7 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
     if (path !== `/${stage}` && path !== `/${stage}/`) {
       return refuse(socket, forbidden);
     }
+    if (!takeToken()) return refuse(socket, tooManyRequests);
     handshaking.add(socket);
     try {
       let resolveClosed = () => {};
@@ -286,6 +298,10 @@ export async function startWebSocketApi(options: WebSocketApiOptions): Promise<R
     const fn = routes.get(routeKey);
     const now = new Date();
     const requestId = gatewayId();
+    if (!takeToken()) {
+      sendGatewayMessage(connection, 'Too Many Requests', requestId);
+      return;
+    }
     if (!fn) {
       sendGatewayMessage(connection, 'Forbidden', requestId);
       return;
@@ -519,6 +535,7 @@ function authorizerHeaders(req: IncomingMessage, connect: ReturnType<typeof hand
 
 const unauthorized: Refusal = { status: 401, body: JSON.stringify({ message: 'Unauthorized' }) };
 const forbidden: Refusal = { status: 403, body: JSON.stringify({ message: 'Forbidden' }) };
+const tooManyRequests: Refusal = { status: 429, body: JSON.stringify({ message: 'Too Many Requests' }) };
 const authorizerFailure: Refusal = {
   status: 500,
   body: JSON.stringify({ message: 'Internal server error' }),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type ChannelService, makeChannelService } from '#domain/channels/channel-service';
 import { makeAuthenticate } from '#domain/identity/authenticate';
 import { makeMessageService } from '#domain/messages/message-service';
+import { makeChargeFrame } from '#domain/quotas/frame-budget';
 import { makeChargeQuota } from '#domain/quotas/quotas';
 import { makeBroadcast } from '#domain/realtime/broadcast';
 import { makeSubscriptions, type Subscriptions } from '#domain/realtime/subscriptions';
@@ -55,6 +56,7 @@ const notifier = once(() => apiGatewayNotifier(managementConfig()));
 const connectionStore = once(() => dynamoDbConnectionStore(connectionsConfig()));
 const subscriptionStore = once(() => dynamoDbSubscriptionStore(connectionsConfig()));
 const chargeQuota = once(() => makeChargeQuota({ rateLimiter: rateLimiter() }));
+const chargeFrame = once(() => makeChargeFrame({ rateLimiter: rateLimiter() }));
 
 const subscriptions: () => Subscriptions = once(() =>
   makeSubscriptions({
@@ -133,6 +135,7 @@ const broadcast = once(() =>
 
 /** The use cases and adapters handlers call. */
 export const wiring = {
+  chargeFrame,
   apiKeys,
   authenticate,
   authenticateWith,

@@ -133,6 +133,12 @@ export interface HirobaFunctionProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * Concurrent executions reserved for this function: kept for it whatever the others do, and its
+   * ceiling too. Lambda refuses a reservation that leaves the account fewer than 100 unreserved.
+   * @default - none: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+  /**
    * Seconds a connection record lives (for `connections` access).
    * @default 7200
    */
@@ -198,6 +204,7 @@ export class HirobaFunction extends Construct {
       description: `hiroba ${spec.entry}`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       memorySize: spec.memorySize ?? 256,
       timeout: Duration.seconds(spec.timeoutSeconds ?? 10),
       role: this.role,

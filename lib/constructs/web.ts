@@ -41,6 +41,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
+import { apiBodyLimitCode } from '../../functions/shared/api-body-limit.ts';
 import { webSocketHandshakeHeaders } from '../api-routes.ts';
 import { contentSecurityPolicy as policyOf } from '../content-security-policy.ts';
 import {
@@ -123,6 +124,8 @@ export class Web extends Construct {
   public readonly distribution: Distribution;
   /** The SPA fallback on the default behaviour. */
   public readonly spaFallback: CloudFrontFunction;
+  /** Refuses `/api/*` requests whose `Content-Length` is over the API's body limit, with `413 too_large`. */
+  public readonly apiBodyLimit: CloudFrontFunction;
   /** Forwards the token query string and the handshake headers to the WebSocket API. */
   public readonly webSocketOriginRequestPolicy: OriginRequestPolicy;
   /** HSTS, CSP, nosniff, frame and referrer policies on every behaviour. */
@@ -161,6 +164,14 @@ export class Web extends Construct {
       code: FunctionCode.fromInline(spaFallbackCode),
       runtime: FunctionRuntime.JS_2_0,
       comment: 'Serves index.html for client-side routes of the web app',
+    });
+
+    // The same code runs in local AWS's edge (functions/shared/api-body-limit.ts): an oversize body never reaches
+    // API Gateway, where a Lambda event over 6 MB would be a bare 500.
+    this.apiBodyLimit = new CloudFrontFunction(this, 'ApiBodyLimit', {
+      code: FunctionCode.fromInline(apiBodyLimitCode),
+      runtime: FunctionRuntime.JS_2_0,
+      comment: 'Refuses API request bodies over the limit with 413 too_large',
     });
 
     // CloudFront names are unique per account, across regions: CDK's generated ones leave the region out,
@@ -258,6 +269,9 @@ export class Web extends Construct {
           cachePolicy: CachePolicy.CACHING_DISABLED,
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: this.securityHeaders,
+          functionAssociations: [
+            { function: this.apiBodyLimit, eventType: FunctionEventType.VIEWER_REQUEST },
+          ],
         },
         '/ws': {
           origin: apiOrigin(props.webSocketApiId),

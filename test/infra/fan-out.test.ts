@@ -19,6 +19,15 @@ const fanOut = () => {
 const queueId = () => onlyResource('AWS::SQS::Queue')[0];
 
 describe('fan-out function', () => {
+  it('has concurrency reserved for it alone, 100 by default, which no route function has', () => {
+    const reserved = Object.entries(templateJson().Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+      .filter(([, resource]) => resource.Properties?.ReservedConcurrentExecutions !== undefined);
+    expect(reserved.map(([id, resource]) => [id, resource.Properties?.ReservedConcurrentExecutions])).toEqual(
+      [[fanOut().logicalId, 100]],
+    );
+  });
+
   it('retries a failed delivery twice, gives up after 5 minutes, and keeps what it gives up on in a queue', () => {
     const [, config] = onlyResource('AWS::Lambda::EventInvokeConfig');
     expect(config.Properties).toEqual({

@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { maxApiBodyBytes } from '../../functions/shared/api-body-limit.ts';
 import { contentSecurityPolicy } from '../../lib/content-security-policy.ts';
 import { onlyResource, referencedId, template, templateJson, webDeployments } from './support/assembly.ts';
 
@@ -73,10 +74,22 @@ function originAccessControlId(purpose: 'media' | 'web'): string {
   return id;
 }
 
-/** Runs the CloudFront Function's code on a viewer request for `uri`. */
+/** The CloudFront Function whose comment starts with `comment`: its logical id and its code. */
+function cloudFrontFunction(comment: string): [string, string] {
+  const found = Object.entries(templateJson().Resources).find(
+    ([, resource]) =>
+      resource.Type === 'AWS::CloudFront::Function' &&
+      String((resource.Properties?.FunctionConfig as { Comment?: string } | undefined)?.Comment).startsWith(
+        comment,
+      ),
+  );
+  if (!found) throw new Error(`No CloudFront Function "${comment}…"`);
+  return [found[0], found[1].Properties?.FunctionCode as string];
+}
+
+/** Runs the SPA fallback's code on a viewer request for `uri`. */
 function spaFallback(uri: string): { uri?: string; statusCode?: number } {
-  const [, fn] = onlyResource('AWS::CloudFront::Function');
-  const code = fn.Properties?.FunctionCode as string;
+  const [, code] = cloudFrontFunction('Serves index.html');
   return runInNewContext(`${code}\nhandler({ request: { uri: ${JSON.stringify(uri)} } });`) as {
     uri?: string;
     statusCode?: number;
@@ -197,13 +210,21 @@ describe('distribution behaviours', () => {
   });
 
   it('runs the SPA fallback function on the default behaviour only', () => {
-    const [functionId] = onlyResource('AWS::CloudFront::Function');
+    const [functionId] = cloudFrontFunction('Serves index.html');
     expect(distributionConfig().DefaultCacheBehavior.FunctionAssociations).toEqual([
       { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
     ]);
     for (const candidate of distributionConfig().CacheBehaviors) {
+      if (candidate.PathPattern === '/api/*') continue;
       expect(candidate.FunctionAssociations, candidate.PathPattern).toBeUndefined();
     }
+  });
+
+  it('runs the body limit function on /api/* viewer requests only', () => {
+    const [functionId] = cloudFrontFunction('Refuses API request bodies');
+    expect(behavior('/api/*').FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } },
+    ]);
   });
 });
 
@@ -225,6 +246,40 @@ describe('SPA fallback function', () => {
   it('runs on the cloudfront-js-2.0 runtime', () => {
     template().hasResourceProperties('AWS::CloudFront::Function', {
       FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
+  });
+});
+
+describe('API body limit function', () => {
+  type Answer = { statusCode?: number; headers?: Record<string, { value: string }>; body?: { data: string } };
+  const run = (headers: Record<string, { value: string }>): Answer => {
+    const [, code] = cloudFrontFunction('Refuses API request bodies');
+    const event = { request: { method: 'POST', uri: '/api/channels', headers } };
+    return runInNewContext(`${code}\nhandler(${JSON.stringify(event)});`) as Answer;
+  };
+
+  it("answers the contract's 413 too_large when Content-Length is over the limit", () => {
+    const answer = run({ 'content-length': { value: String(maxApiBodyBytes + 1) } });
+    expect(answer.statusCode).toBe(413);
+    expect(answer.headers?.['content-type']?.value).toBe('application/json');
+    expect(JSON.parse(answer.body?.data ?? '')).toEqual({
+      error: { code: 'too_large', message: expect.stringContaining(String(maxApiBodyBytes)) },
+    });
+  });
+
+  it('refuses a Content-Length that is not a number', () => {
+    expect(run({ 'content-length': { value: '1e9' } }).statusCode).toBe(413);
+  });
+
+  it('passes a body at the limit, and one without Content-Length, on to the API', () => {
+    expect(run({ 'content-length': { value: String(maxApiBodyBytes) } }).statusCode).toBeUndefined();
+    expect(run({}).statusCode).toBeUndefined();
+  });
+
+  it('runs on the cloudfront-js-2.0 runtime', () => {
+    const [functionId] = cloudFrontFunction('Refuses API request bodies');
+    expect(templateJson().Resources[functionId]?.Properties?.FunctionConfig).toMatchObject({
+      Runtime: 'cloudfront-js-2.0',
     });
   });
 });

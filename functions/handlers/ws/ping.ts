@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import { apiGatewayNotifier } from '#adapters/api-gateway-notifier';
-import { managementConfig } from '#shared/config';
+import { wiring } from '#adapters/wiring';
 import { webSocketMessageHandler } from '#shared/middleware/websocket';
 
-const notifier = apiGatewayNotifier(managementConfig());
+const notifier = wiring.notifier();
+const chargeFrame = wiring.chargeFrame();
 
 export const handler = webSocketMessageHandler(
-  { notifier, data: z.unknown(), authenticated: false },
+  { notifier, chargeFrame, data: z.unknown(), authenticated: false },
   ({ reply }) => reply({ type: 'pong' }),
 );

@@ -37,6 +37,7 @@ function frameId(frame: Record<string, unknown>): string | undefined {
 export const handler = webSocketMessageHandler(
   {
     notifier: wiring.notifier(),
+    chargeFrame: wiring.chargeFrame(),
     data,
     onError: (error, frame) => {
       const id = frameId(frame);

@@ -1,6 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { apiBodyTooLargeMessage, maxApiBodyBytes } from '../api-body-limit.ts';
 import { DomainError, type ErrorKind, errorData } from '../errors.ts';
 import { logger } from '../logger.ts';
 
@@ -47,10 +48,32 @@ const mapErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-/** The middleware stack of every HTTP API handler: structured logs, then error mapping. */
+/** Bytes of a payload format 2.0 body, decoded when API Gateway base64-encoded it. */
+function bodyBytes(event: HttpEvent): number {
+  if (event.body === undefined) return 0;
+  if (!event.isBase64Encoded) return Buffer.byteLength(event.body, 'utf8');
+  const padding = event.body.endsWith('==') ? 2 : event.body.endsWith('=') ? 1 : 0;
+  return Math.floor((event.body.length * 3) / 4) - padding;
+}
+
+/**
+ * Refuses a body over {@link maxApiBodyBytes} before anything parses it. CloudFront's function refuses
+ * one whose `Content-Length` says so; this catches the rest (a chunked body, or a call that bypassed
+ * the distribution) with the same answer.
+ */
+export const refuseOversizeBody = (): MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: async (request) => {
+    if (bodyBytes(request.event) > maxApiBodyBytes) {
+      throw new DomainError('too-large', apiBodyTooLargeMessage);
+    }
+  },
+});
+
+/** The middleware stack of every HTTP API handler: structured logs, error mapping, then the body limit. */
 export function httpHandler(handler: (event: HttpEvent, context: Context) => Promise<HttpResult>) {
   return middy<HttpEvent, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(mapErrors())
+    .use(refuseOversizeBody())
     .handler(handler);
 }

@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } 
 import type * as z from 'zod/mini';
 import type { ConnectionNotifier, Frame } from '#domain/connections/ports';
 import type { ConnectedCaller } from '#domain/identity/caller';
+import { FrameOverBudgetError } from '#domain/quotas/frame-budget';
 import { DomainError, errorData } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { validate } from '../validation.ts';
@@ -83,9 +84,14 @@ export function connectionCaller(event: WebSocketEvent): ConnectedCaller {
   return { userId, userName, kind: 'person', accessUserId: userId, isAdmin, expiresAt };
 }
 
+/** Charges a frame to its budgets; see `makeChargeFrame` in `#domain/quotas/frame-budget`. */
+export type ChargeFrame = (connectionId: string, userId: string | undefined) => Promise<void>;
+
 /** How `webSocketMessageHandler` validates, authenticates and answers a frame. */
 export interface MessageHandlerOptions<Schema extends z.ZodMiniType, Authenticated extends boolean> {
-  notifier: ConnectionNotifier;
+  notifier: ConnectionNotifier & { close(connectionId: string): Promise<void> };
+  /** Charges each frame to its connection's and user's budgets before anything else happens. */
+  chargeFrame: ChargeFrame;
   /** Schema of the frame's `data`. */
   data: Schema;
   /** Shapes the answer to a failed frame; `error` frames by default. */
@@ -95,8 +101,17 @@ export interface MessageHandlerOptions<Schema extends z.ZodMiniType, Authenticat
   now?: () => Date;
 }
 
+/** The connection's user as the authorizer recorded it, without requiring one. */
+function connectionUserId(event: WebSocketEvent): string | undefined {
+  const context = (event.requestContext as { authorizer?: Record<string, unknown> }).authorizer;
+  return typeof context?.userId === 'string' ? context.userId : undefined;
+}
+
 /**
- * The stack of handlers for client frames. The frame's `data` is validated with `schema`; anything
+ * The stack of handlers for client frames. Each frame is first charged to its connection's and user's
+ * budgets: one over budget is answered `error` `rate_limited` with `retryAfterSeconds` and goes no
+ * further, and a connection that keeps exceeding them gets a last `error` frame saying so and is closed
+ * (`DeleteConnection`). The frame's `data` is then validated with `schema`; anything
  * malformed, and any domain error, is answered with an error frame and the connection stays open.
  * Once the connection's access token has expired, its frames are refused with `unauthorized`.
  * Route handlers answer through `reply` (the `@connections` API), not through their return value.
@@ -114,6 +129,19 @@ export function webSocketMessageHandler<Schema extends z.ZodMiniType, Authentica
       const reply = async (frame: Frame) => {
         await notifier.send(connectionId, frame);
       };
+      try {
+        await options.chargeFrame(connectionId, connectionUserId(event));
+      } catch (error) {
+        if (!(error instanceof FrameOverBudgetError)) throw error;
+        logger.warn('Frame over budget', { closeConnection: error.closeConnection });
+        const { code, message } = errorData(error);
+        await reply({
+          type: 'error',
+          data: { code, message, retryAfterSeconds: error.retryAfterSeconds },
+        });
+        if (error.closeConnection) await notifier.close(connectionId);
+        return ok;
+      }
       let frame: Record<string, unknown> = {};
       try {
         frame = parseFrame(event.body);

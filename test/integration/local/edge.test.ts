@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
+import { maxApiBodyBytes } from '../../../functions/shared/api-body-limit.ts';
 import { contentSecurityPolicy } from '../../../lib/content-security-policy.ts';
 import type { WebConfig } from '../../../lib/web-config.ts';
 import { type RunningEdge, startEdge } from '../../../local/edge.ts';
@@ -183,6 +184,44 @@ describe('local edge', () => {
       expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       await expect(response.text()).resolves.toBe('{"created":true}');
+    });
+
+    it("refuses a body over the API's limit with the contract's 413, before the API sees it", async () => {
+      const before = apiSeen.length;
+      const response = await fetch(`${edge.url}/api/channels/c/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(maxApiBodyBytes + 1),
+      });
+
+      expect(response.status).toBe(413);
+      expect(response.headers.get('content-type')).toBe('application/json');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await response.json()).toEqual({
+        error: { code: 'too_large', message: `Request bodies are limited to ${maxApiBodyBytes} bytes.` },
+      });
+      expect(apiSeen.length).toBe(before);
+    });
+
+    it('passes a body just at the limit on to the API', async () => {
+      const response = await fetch(`${edge.url}/api/channels/c/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(maxApiBodyBytes),
+      });
+
+      expect(response.status).toBe(201);
+      expect(apiSeen.at(-1)?.body.length).toBe(maxApiBodyBytes);
+    });
+
+    it('answers 413, not 502, to a 10 MiB body', async () => {
+      const response = await fetch(`${edge.url}/api/channels/c/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: 'x'.repeat(10 * 1024 * 1024),
+      });
+
+      expect(response.status).toBe(413);
     });
 
     it('answers 502 when the API cannot be reached', async () => {

@@ -270,6 +270,56 @@ describe('local WebSocket API', () => {
     });
   });
 
+  describe('stage throttling', () => {
+    it('answers a message beyond the burst with Too Many Requests, invokes nothing and stays open', async () => {
+      const throttled = await startWebSocketApi({
+        routes: [{ routeKey: 'ping', function: record }],
+        runtime,
+        stageName: 'ws',
+        routeSelectionExpression: '$request.body.type',
+        throttle: { rateLimit: 1, burstLimit: 3 },
+      });
+      try {
+        const client = await connect(throttled.url);
+        const marks = ['a', 'b', 'c'].map((mark) => `{"type":"ping","mark":"throttle-${mark}"}`);
+
+        for (const mark of marks) client.ws.send(mark);
+        const frame = await client.nextFrame();
+
+        expect(frame).toMatch(
+          /^\{"message": "Too Many Requests", "connectionId":"[A-Za-z0-9_-]{15}=", "requestId":"[A-Za-z0-9_-]{15}="\}$/,
+        );
+        await recorder.waitFor((e) => e.body === marks[1]);
+        expect(recorder.events.some((e) => e.body === marks[2])).toBe(false);
+        expect(client.ws.readyState).toBe(WebSocket.OPEN);
+        client.ws.close();
+      } finally {
+        await throttled.stop();
+      }
+    });
+
+    it('refuses a handshake beyond the burst with 429 before anything is invoked', async () => {
+      const throttled = await startWebSocketApi({
+        routes: [{ routeKey: 'ping', function: record }],
+        runtime,
+        stageName: 'ws',
+        routeSelectionExpression: '$request.body.type',
+        throttle: { rateLimit: 1, burstLimit: 1 },
+      });
+      try {
+        const first = await connect(throttled.url);
+
+        await expect(connect(throttled.url)).rejects.toMatchObject({
+          status: 429,
+          body: '{"message":"Too Many Requests"}',
+        });
+        first.ws.close();
+      } finally {
+        await throttled.stop();
+      }
+    });
+  });
+
   describe('limits', () => {
     it('close the connection with 1009 for a frame over 32 KB', async () => {
       const { client, connectionId } = await connectTagged();

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { maxApiBodyBytes } from '#shared/api-body-limit';
 import { DomainError } from '#shared/errors';
 import { type HttpEvent, httpHandler, json } from '#shared/middleware/http';
 
@@ -52,5 +53,36 @@ describe('httpHandler', () => {
     expect(result.statusCode).toBe(500);
     expect(result.body).not.toContain('hunter2');
     expect(JSON.parse(result.body ?? '').error.code).toBe('internal');
+  });
+
+  it('refuses a body over the API limit with 413 too_large before the handler runs', async () => {
+    let ran = false;
+    const handler = httpHandler(async () => {
+      ran = true;
+      return json(201, {});
+    });
+
+    const result = await handler({ ...event, body: 'x'.repeat(maxApiBodyBytes + 1) }, context);
+
+    expect(result.statusCode).toBe(413);
+    expect(JSON.parse(result.body ?? '').error.code).toBe('too_large');
+    expect(ran).toBe(false);
+  });
+
+  it('counts a base64-encoded body by its decoded bytes', async () => {
+    const handler = httpHandler(async () => json(201, {}));
+    const encoded = (bytes: number) => Buffer.alloc(bytes).toString('base64');
+
+    const atLimit = await handler(
+      { ...event, body: encoded(maxApiBodyBytes), isBase64Encoded: true },
+      context,
+    );
+    const over = await handler(
+      { ...event, body: encoded(maxApiBodyBytes + 1), isBase64Encoded: true },
+      context,
+    );
+
+    expect(atLimit.statusCode).toBe(201);
+    expect(over.statusCode).toBe(413);
   });
 });

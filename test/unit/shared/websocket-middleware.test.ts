@@ -2,6 +2,8 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import type { Frame } from '#domain/connections/ports';
+import { frameBudgets, makeChargeFrame } from '#domain/quotas/frame-budget';
+import { makeGcraRateLimiter } from '#domain/quotas/gcra';
 import { DomainError } from '#shared/errors';
 import {
   type WebSocketEvent,
@@ -20,23 +22,46 @@ const event = (body?: string, context: Record<string, unknown> | undefined = aut
 
 function recordingNotifier() {
   const sent: { connectionId: string; frame: Frame }[] = [];
+  const closed: string[] = [];
   return {
     sent,
+    closed,
     notifier: {
       send: async (connectionId: string, frame: Frame) => {
         sent.push({ connectionId, frame });
         return true;
       },
+      close: async (connectionId: string) => {
+        closed.push(connectionId);
+      },
     },
+    chargeFrame: async () => {},
   };
+}
+
+/** A GCRA limiter over a map, on a clock the test moves. */
+function memoryRateLimiter() {
+  const tats = new Map<string, number>();
+  const clock = { now: new Date('2026-01-01T00:00:00Z') };
+  const rateLimiter = makeGcraRateLimiter({
+    state: {
+      read: async (key) => tats.get(key),
+      write: async (key, tat) => {
+        tats.set(key, tat);
+        return true;
+      },
+    },
+    now: () => clock.now,
+  });
+  return { rateLimiter, clock };
 }
 
 describe('webSocketMessageHandler', () => {
   const data = z.object({ channelId: z.string().check(z.minLength(1)) });
 
   it('hands valid data to the handler, which replies to the sender', async () => {
-    const { notifier, sent } = recordingNotifier();
-    const handler = webSocketMessageHandler({ notifier, data }, async ({ data, reply }) =>
+    const { notifier, chargeFrame, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data }, async ({ data, reply }) =>
       reply({ type: 'ok', data: data.channelId }),
     );
 
@@ -51,8 +76,8 @@ describe('webSocketMessageHandler', () => {
     ['JSON null', 'null'],
     ['a JSON array', '[1]'],
   ])('answers %s with an invalid error frame', async (_, body) => {
-    const { notifier, sent } = recordingNotifier();
-    const handler = webSocketMessageHandler({ notifier, data }, async () => {});
+    const { notifier, chargeFrame, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data }, async () => {});
 
     await handler(event(body), context);
 
@@ -63,8 +88,8 @@ describe('webSocketMessageHandler', () => {
   });
 
   it('names the invalid fields', async () => {
-    const { notifier, sent } = recordingNotifier();
-    const handler = webSocketMessageHandler({ notifier, data }, async () => {});
+    const { notifier, chargeFrame, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data }, async () => {});
 
     await handler(event('{"type":"x","data":{}}'), context);
 
@@ -75,11 +100,14 @@ describe('webSocketMessageHandler', () => {
   });
 
   it("gives the handler the connection's caller from the authorizer context", async () => {
-    const { notifier } = recordingNotifier();
+    const { notifier, chargeFrame } = recordingNotifier();
     let seen: unknown;
-    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async ({ caller }) => {
-      seen = caller;
-    });
+    const handler = webSocketMessageHandler(
+      { notifier, chargeFrame, data: z.unknown() },
+      async ({ caller }) => {
+        seen = caller;
+      },
+    );
 
     await handler(event('{"type":"x"}', { ...authorizer, isAdmin: 'true' }), context);
 
@@ -93,9 +121,9 @@ describe('webSocketMessageHandler', () => {
   });
 
   it('refuses frames once the connection token has expired', async () => {
-    const { notifier, sent } = recordingNotifier();
+    const { notifier, chargeFrame, sent } = recordingNotifier();
     let called = false;
-    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data: z.unknown() }, async () => {
       called = true;
     });
 
@@ -106,8 +134,8 @@ describe('webSocketMessageHandler', () => {
   });
 
   it('refuses frames of a connection without an authenticated user', async () => {
-    const { notifier, sent } = recordingNotifier();
-    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {});
+    const { notifier, chargeFrame, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data: z.unknown() }, async () => {});
 
     await handler(event('{"type":"x"}', {}), context);
 
@@ -115,9 +143,9 @@ describe('webSocketMessageHandler', () => {
   });
 
   it('shapes error answers with onError', async () => {
-    const { notifier, sent } = recordingNotifier();
+    const { notifier, chargeFrame, sent } = recordingNotifier();
     const handler = webSocketMessageHandler(
-      { notifier, data, onError: (_, frame) => ({ type: 'custom:error', data: frame.type }) },
+      { notifier, chargeFrame, data, onError: (_, frame) => ({ type: 'custom:error', data: frame.type }) },
       async () => {},
     );
 
@@ -127,8 +155,8 @@ describe('webSocketMessageHandler', () => {
   });
 
   it('answers an unexpected failure with a generic error frame', async () => {
-    const { notifier, sent } = recordingNotifier();
-    const handler = webSocketMessageHandler({ notifier, data: z.unknown() }, async () => {
+    const { notifier, chargeFrame, sent } = recordingNotifier();
+    const handler = webSocketMessageHandler({ notifier, chargeFrame, data: z.unknown() }, async () => {
       throw new Error('secret internals');
     });
 
@@ -162,5 +190,75 @@ describe('webSocketLifecycleHandler', () => {
     });
 
     await expect(handler(event(), context)).rejects.toThrow('table missing');
+  });
+});
+
+describe('frame budgets in webSocketMessageHandler', () => {
+  const frame = '{"type":"ping"}';
+  const setup = () => {
+    const { notifier, sent, closed } = recordingNotifier();
+    const { rateLimiter, clock } = memoryRateLimiter();
+    let handled = 0;
+    const handler = webSocketMessageHandler(
+      { notifier, chargeFrame: makeChargeFrame({ rateLimiter }), data: z.unknown(), authenticated: false },
+      async () => {
+        handled += 1;
+      },
+    );
+    return { handler, sent, closed, clock, handled: () => handled };
+  };
+
+  it("refuses a frame over its connection's burst with rate_limited and the retry delay, before the route", async () => {
+    const { handler, sent, handled } = setup();
+
+    for (let i = 0; i <= frameBudgets.connection.burst; i += 1) await handler(event(frame), context);
+
+    expect(handled()).toBe(frameBudgets.connection.burst);
+    expect(sent.at(-1)?.frame).toEqual({
+      type: 'error',
+      data: { code: 'rate_limited', message: 'Too many frames; try again in 1 s.', retryAfterSeconds: 1 },
+    });
+  });
+
+  it("charges the user's budget over all their connections", async () => {
+    const { handler, sent, handled } = setup();
+    const on = (connectionId: string) =>
+      ({
+        body: frame,
+        requestContext: { connectionId, routeKey: 'ping', authorizer },
+      }) as unknown as WebSocketEvent;
+
+    for (let i = 0; i < frameBudgets.user.burst + 1; i += 1) await handler(on(`conn-${i % 3}`), context);
+
+    expect(handled()).toBe(frameBudgets.user.burst);
+    expect(sent.at(-1)?.frame).toMatchObject({ type: 'error', data: { code: 'rate_limited' } });
+  });
+
+  it('closes a connection that keeps exceeding its budget, after an error frame saying why', async () => {
+    const { handler, sent, closed } = setup();
+    const flood = frameBudgets.connection.burst + frameBudgets.refusals.burst + 1;
+
+    for (let i = 0; i < flood; i += 1) await handler(event(frame), context);
+
+    expect(closed).toEqual(['conn-1']);
+    expect(sent.at(-1)?.frame).toMatchObject({
+      type: 'error',
+      data: {
+        code: 'rate_limited',
+        message: expect.stringContaining('kept exceeding its budget and is closed'),
+      },
+    });
+  });
+
+  it('keeps a connection open that waits its retry delay', async () => {
+    const { handler, closed, clock, handled } = setup();
+
+    for (let round = 0; round < 5; round += 1) {
+      for (let i = 0; i <= frameBudgets.connection.burst; i += 1) await handler(event(frame), context);
+      clock.now = new Date(clock.now.getTime() + 10_000);
+    }
+
+    expect(closed).toEqual([]);
+    expect(handled()).toBe(5 * frameBudgets.connection.burst);
   });
 });
