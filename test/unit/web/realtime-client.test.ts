@@ -79,6 +79,27 @@ describe('the realtime client', () => {
     expect(onOpen).toHaveBeenCalledOnce();
   });
 
+  it('paces subscriptions within the frame budget and never sends one unsubscribed while waiting', async () => {
+    const { client, sockets } = setUp();
+    const ids = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    for (const id of ids) client.subscribe(id);
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]?.open();
+    const subscribed = () => sockets[0]?.sent.filter((f) => f.type === 'channel:subscribe') ?? [];
+
+    expect(subscribed()).toHaveLength(20);
+    client.unsubscribe('c49');
+    expect(client.send('message:send', { id: 'm1' })).toBe(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(subscribed()).toHaveLength(25);
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect(subscribed().map((f) => f.data?.channelId)).toEqual(ids.slice(0, 49));
+    expect(sockets[0]?.sent.some((f) => f.type === 'channel:unsubscribe')).toBe(false);
+    expect(sockets[0]?.sent[20]).toEqual({ type: 'message:send', data: { id: 'm1' } });
+  });
+
   it('reconnects after a drop with backoff, a fresh token and its subscriptions again', async () => {
     const { client, sockets, states, onOpen } = setUp();
     client.subscribe('c1');

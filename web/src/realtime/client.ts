@@ -55,6 +55,13 @@ export interface RealtimeOptions {
 }
 
 const OPEN = 1;
+/**
+ * Subscriptions are paced within the server's frame budget per connection (10 a second, bursts of 30;
+ * docs/api.md): up to {@link subscriptionBurst} at once, then {@link subscriptionsPerSecond}, leaving
+ * room for messages and pings. Someone in a hundred channels would otherwise be refused, then closed.
+ */
+const subscriptionBurst = 20;
+const subscriptionsPerSecond = 5;
 /** Our own close code for a connection we replace on purpose (planned, dead or offline). */
 const replacedCode = 4000;
 
@@ -82,6 +89,11 @@ export class RealtimeClient {
   private lastHeard = 0;
   /** Bumped on every new connection, so stale callbacks of an old socket are ignored. */
   private generation = 0;
+  /** Subscribe and unsubscribe frames waiting for their turn ({@link subscriptionsPerSecond}). */
+  private subscriptionQueue: Array<{ type: string; data: { channelId: string } }> = [];
+  private subscriptionTokens = subscriptionBurst;
+  private subscriptionRefilledAt = 0;
+  private subscriptionTimer: unknown;
 
   private readonly options: RealtimeOptions;
 
@@ -119,12 +131,15 @@ export class RealtimeClient {
   subscribe(channelId: string): void {
     if (this.channels.has(channelId)) return;
     this.channels.add(channelId);
-    this.sendFrame({ type: 'channel:subscribe', data: { channelId } });
+    this.queueSubscription('channel:subscribe', channelId);
   }
 
   unsubscribe(channelId: string): void {
     if (!this.channels.delete(channelId)) return;
-    this.sendFrame({ type: 'channel:unsubscribe', data: { channelId } });
+    const queued = this.subscriptionQueue.length;
+    this.subscriptionQueue = this.subscriptionQueue.filter((frame) => frame.data.channelId !== channelId);
+    // A subscription still waiting is simply never sent.
+    if (this.subscriptionQueue.length === queued) this.queueSubscription('channel:unsubscribe', channelId);
   }
 
   /** Sends a frame if the connection is open; `false` when it is not (the caller keeps it for later). */
@@ -150,6 +165,34 @@ export class RealtimeClient {
     this.env.clearTimeout(this.reconnectTimer);
     this.dropSocket();
     this.setState('offline');
+  }
+
+  /** Sends a subscription frame when the pace allows; frames queued on a closed connection are dropped. */
+  private queueSubscription(type: string, channelId: string): void {
+    if (this.state !== 'connected') return;
+    this.subscriptionQueue.push({ type, data: { channelId } });
+    this.drainSubscriptions();
+  }
+
+  private drainSubscriptions(): void {
+    const now = this.env.now();
+    this.subscriptionTokens = Math.min(
+      subscriptionBurst,
+      this.subscriptionTokens + ((now - this.subscriptionRefilledAt) / 1000) * subscriptionsPerSecond,
+    );
+    this.subscriptionRefilledAt = now;
+    while (this.subscriptionQueue.length > 0 && this.subscriptionTokens >= 1) {
+      const frame = this.subscriptionQueue.shift();
+      if (frame) this.sendFrame(frame);
+      this.subscriptionTokens -= 1;
+    }
+    this.env.clearTimeout(this.subscriptionTimer);
+    if (this.subscriptionQueue.length > 0) {
+      const generation = this.generation;
+      this.subscriptionTimer = this.env.setTimeout(() => {
+        if (generation === this.generation) this.drainSubscriptions();
+      }, 1000 / subscriptionsPerSecond);
+    }
   }
 
   private sendFrame(frame: { type: string; data?: Record<string, unknown> }): boolean {
@@ -195,9 +238,11 @@ export class RealtimeClient {
       this.attempt = 0;
       this.lastHeard = this.env.now();
       this.setState('connected');
-      for (const channelId of this.channels) {
-        this.sendFrame({ type: 'channel:subscribe', data: { channelId } });
-      }
+      // A new connection has a fresh frame budget on the server.
+      this.subscriptionQueue = [];
+      this.subscriptionTokens = subscriptionBurst;
+      this.subscriptionRefilledAt = this.env.now();
+      for (const channelId of this.channels) this.queueSubscription('channel:subscribe', channelId);
       this.startTimers(generation);
       this.options.onOpen();
     };
@@ -286,6 +331,8 @@ export class RealtimeClient {
   private clearTimers(): void {
     this.env.clearTimeout(this.heartbeatTimer);
     this.env.clearTimeout(this.plannedTimer);
+    this.env.clearTimeout(this.subscriptionTimer);
+    this.subscriptionQueue = [];
   }
 
   private setState(state: ConnectionState): void {
