@@ -50,12 +50,13 @@ export function makeMessageService({
 }: MessageServiceDeps) {
   return {
     async send(caller: Caller, request: SendRequest): Promise<{ message: Message; created: boolean }> {
-      await channels.visible(request.channelId, caller);
-      await chargeQuota(quotas.messageSends, caller.userId);
-      // Content that shows nothing is empty content, which only a message with images may have.
+      // Content that shows nothing is empty content, which only a message with images may have. Checked
+      // before any I/O, as the body's shape is: bad input costs no statement and no quota.
       if (isBlank(request.content) && request.attachments.length === 0) {
         throw new DomainError('invalid', 'The request is invalid.', { details: { content: emptyContent } });
       }
+      await channels.visible(request.channelId, caller);
+      await chargeQuota(quotas.messageSends, caller.userId);
       // A repeat of a send that took its images finds them taken: answer it with the first message.
       if (request.attachments.length > 0 && request.clientMessageId !== null) {
         const sent = await messages.findSent(request.channelId, caller.userId, request.clientMessageId);

@@ -334,8 +334,9 @@ describe('sending messages with images', () => {
     ['only a joiner, a word joiner and spaces', ' \u200d\u2060 '],
     ['only bidirectional marks and a BOM', '\u200f\u200e\ufeff'],
     ['only a Hangul filler', '\u3164'],
-  ])('refuses %s content without attachments, storing nothing', async (_, content) => {
+  ])('refuses %s content without attachments, storing and charging nothing', async (_, content) => {
     const world = await setup();
+    const charged = world.quota.charges.length;
 
     const error = await world.service
       .send(person('bob'), send(world.open.id, content))
@@ -345,6 +346,7 @@ describe('sending messages with images', () => {
       kind: 'invalid',
       details: { content: 'must not be empty or only whitespace and invisible characters' },
     });
+    expect(world.quota.charges).toHaveLength(charged);
     expect(
       (await world.service.read(person('bob'), world.open.id, { mode: 'offset', offset: 0, limit: 10 }))
         .total,
